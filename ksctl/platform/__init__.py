@@ -1,0 +1,1 @@
+"""The platform API: its wire models, its error codes and the client that speaks it."""

@@ -48,7 +48,8 @@ UNAVAILABLE = 503000
 CODES: dict[int, Code] = {
     c.code: c
     for c in [
-        Code(TOKEN_EXPIRED, "token_expired", 401, True, "the access token expired: fetch a new one"),
+        Code(TOKEN_EXPIRED, "token_expired", 401, True,
+             "the access token expired: fetch a new one"),
         Code(ACCESS_DENIED, "access_denied", 403, False,
              "the app may not act on this account (institution accounts need admin rights on "
              "their org; sub-accounts may be managed through their matrix main account)"),
@@ -62,7 +63,8 @@ CODES: dict[int, Code] = {
              "unknown app_id or wrong app_secret"),
         Code(INVALID_TOKEN, "invalid_token", 401, False, "missing or unknown access token"),
         Code(BAD_REQUEST, "bad_request", 400, False, "the request is malformed"),
-        Code(NOT_FOUND, "not_found", 404, False, "no such account, schedule, replay, job or ticket"),
+        Code(NOT_FOUND, "not_found", 404, False,
+             "no such account, schedule, replay, job or ticket"),
         Code(PENDING_SCHEDULE, "pending_schedule", 409, False,
              "a future scheduled live (预约直播) exists: cancel it before closing live"),
         Code(VERIFICATION_REQUIRED, "verification_required", 403, False,

@@ -1,0 +1,79 @@
+"""`ksctl validate`: exit codes and the exact one-line errors of every broken fixture."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ksctl.cli import cli
+from tests.conftest import FIXTURES
+
+BROKEN = sorted(p.name for p in (FIXTURES / "config" / "broken").iterdir())
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_broken_fixture_fails_with_located_one_line_errors(name: str, in_repo: Path,
+                                                           snapshot: object) -> None:
+    path = f"tests/fixtures/config/broken/{name}"
+    result = CliRunner().invoke(cli, ["validate", path])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines, "an error must be reported"
+    for line in lines:
+        file, lineno, col, message = line.split(":", 3)
+        assert file.startswith(path)
+        assert int(lineno) >= 1 and int(col) >= 1
+        assert message.strip()
+    assert result.stderr == snapshot
+
+
+def test_example_is_valid(in_repo: Path) -> None:
+    result = CliRunner().invoke(cli, ["validate", "examples/accounts.yaml"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "ok: 6 account(s) in 1 file\n"
+
+
+def test_folder_of_files_is_one_config(in_repo: Path) -> None:
+    result = CliRunner().invoke(cli, ["validate", "tests/fixtures/config/good/split"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "ok: 3 account(s) in 2 files\n"
+
+
+def test_missing_path_is_an_error(in_repo: Path) -> None:
+    result = CliRunner().invoke(cli, ["validate", "no/such/file.yaml"])
+    assert result.exit_code == 1
+    assert result.stderr == "no/such/file.yaml:1:1: no such file or folder\n"
+
+
+def test_warnings_do_not_fail(tmp_path: Path) -> None:
+    config = tmp_path / "a.yaml"
+    config.write_text('version: 1\naccounts:\n  - id: "a1"\n'
+                      '    live: {copyright_proof: "x"}\n'
+                      '    backups: {destination: backups/here}\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(config)])
+    assert result.exit_code == 0
+    assert "warning: account a1: copyright_proof is only used by closure: hard" in result.stderr
+    assert "warning: account a1: backups hold viewers' data" in result.stderr
+
+
+def test_console_script_prints_no_traceback(in_repo: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "ksctl.cli", "validate",
+                           "tests/fixtures/config/broken/binary.yaml"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 1
+    assert proc.stderr == (
+        "tests/fixtures/config/broken/binary.yaml:1:1: binary file, not YAML text\n")
+
+
+def test_help_for_every_command() -> None:
+    runner = CliRunner()
+    for name, command in cli.commands.items():
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert command.help, f"{name} has no help text"

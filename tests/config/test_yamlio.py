@@ -1,0 +1,59 @@
+"""The YAML reader: marks, duplicate keys, aliases, limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from ksctl.errors import ConfigError
+from ksctl.yamlio import MAX_BYTES, parse
+
+
+def test_marks_point_at_values_and_keys() -> None:
+    located = parse("f.yaml", b"a:\n  b: [1, 2]\n  c: x\n")
+    assert located.data == {"a": {"b": [1, 2], "c": "x"}}
+    assert located.where(("a", "b", 1)) == (2, 10)
+    assert located.where(("a", "c"), key=True) == (3, 3)
+    assert located.where(("a", "nope")) == (2, 3)  # nearest ancestor
+
+
+def test_duplicate_keys_are_refused_with_both_places() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse("f.yaml", b"a: 1\nb: 2\na: 3\n")
+    assert str(caught.value) == ("f.yaml:3:1: duplicate key 'a' (first at 1:1); "
+                                 "YAML would silently keep only the last one")
+
+
+def test_merge_keys_and_small_aliases_work() -> None:
+    located = parse("f.yaml", b"base: &b {x: 1}\nk:\n  <<: *b\n  y: 2\nl: *b\n")
+    assert located.data["k"] == {"x": 1, "y": 2}
+    assert located.data["l"] == {"x": 1}
+
+
+def test_alias_expansion_is_bounded() -> None:
+    lines = ["a: &a [" + ",".join(["x"] * 10) + "]"]
+    for prev, name in zip("abcdef", "bcdefg", strict=True):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
+    with pytest.raises(ConfigError, match="expands to more than"):
+        parse("f.yaml", "\n".join(lines).encode())
+
+
+def test_deep_nesting_is_bounded() -> None:
+    with pytest.raises(ConfigError):
+        parse("f.yaml", b"a: " + b"[" * 200 + b"]" * 200)
+
+
+def test_huge_file_is_refused_before_parsing() -> None:
+    with pytest.raises(ConfigError, match="larger than"):
+        parse("f.yaml", b"#" * (MAX_BYTES + 1))
+
+
+def test_several_documents_are_refused() -> None:
+    with pytest.raises(ConfigError, match="invalid YAML"):
+        parse("f.yaml", b"a: 1\n---\nb: 2\n")
+
+
+@pytest.mark.parametrize("raw", [b"\xff\xfe\x00a", b"a: \xe6\xbd", b"\x00\x01"])
+def test_bytes_that_are_not_text(raw: bytes) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse("f.yaml", raw)
+    assert len(caught.value.problems) == 1

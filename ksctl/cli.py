@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -76,6 +77,90 @@ def schema(folder: Path) -> None:
 
     for path in write_schemas(folder):
         click.echo(f"wrote {path}")
+
+
+FORMATS = click.Choice(["text", "markdown", "json"])
+
+
+def _notice(text: str | None) -> None:
+    if text:
+        click.echo(text, err=True)
+
+
+def _color(no_color: bool) -> bool:
+    return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Save the plan (JSON) for `ksctl apply PLANFILE` and `ksctl show`.")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 0 when there is nothing to change, 2 when there are changes.")
+@click.option("--target", "targets", multiple=True, metavar="ID",
+              help="Plan only this account (repeatable).")
+@click.option("--no-color", is_flag=True, help="No colour (also NO_COLOR, or when piped).")
+@click.option("--max-close-share", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Safety: closing live on a larger share of the accounts needs --force.")
+@click.option("--max-close-count", type=click.IntRange(0), default=50, show_default=True,
+              help="Safety: closing live on more accounts than this needs --force.")
+def plan(paths: tuple[str, ...], out: Path | None, fmt: str, detailed_exitcode: bool,
+         targets: tuple[str, ...], no_color: bool, max_close_share: float,
+         max_close_count: int) -> None:
+    """Refresh the accounts, diff them with the configuration and print the plan.
+
+    Exit 0 (with --detailed-exitcode: 0 no changes, 2 changes); 1 on error, also when any
+    account's status is error (the whole plan is still printed).
+    """
+    from ksctl.engine.build import PlanOptions
+    from ksctl.engine.planfile import save_plan
+    from ksctl.planning import make_plan
+    from ksctl.render import Format, render
+
+    planned = make_plan(paths, targets=targets,
+                        options=PlanOptions(max_close_share, max_close_count))
+    _notice(planned.notice)
+    for warning in planned.config_warnings:
+        click.echo(str(warning), err=True)
+    if out:
+        save_plan(planned.plan, out)
+    note = f"the saved plan {out}" if out else None
+    click.echo(render(planned.plan, Format(fmt), color=_color(no_color), note=note), nl=False)
+    if out:
+        click.echo(f"Saved the plan to {out}; apply it with: ksctl apply {out}", err=True)
+    if planned.plan.has_errors:
+        sys.exit(1)
+    if detailed_exitcode and planned.plan.has_changes:
+        sys.exit(2)
+
+
+@cli.command()
+@click.argument("planfile", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--no-color", is_flag=True, help="No colour (also NO_COLOR, or when piped).")
+def show(planfile: Path, fmt: str, no_color: bool) -> None:
+    """Render a saved plan (refused if it was edited after it was made)."""
+    from ksctl.engine.planfile import load_plan
+    from ksctl.render import Format, render
+
+    click.echo(render(load_plan(planfile), Format(fmt), color=_color(no_color),
+                      note=f"the saved plan {planfile}"), nl=False)
+
+
+@cli.command("import")
+@click.argument("ids", nargs=-1, required=True)
+def import_(ids: tuple[str, ...]) -> None:
+    """Print the actual state of existing accounts as desired-state YAML.
+
+    What it prints validates and plans to no changes: a starting point for adopting
+    ksctl on accounts a team already runs.
+    """
+    from ksctl.planning import import_accounts
+
+    text, notice = import_accounts(ids)
+    _notice(notice)
+    click.echo(text, nl=False)
 
 
 def _register_optional() -> None:

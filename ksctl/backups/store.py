@@ -1,0 +1,188 @@
+"""Reading and writing backups in a destination: a local folder or an fsspec URL.
+
+Layout under the destination, one folder per account (account ids are letters and digits,
+checked again here so that no id can climb out of the destination):
+
+    <account>/interactions.csv            + interactions.manifest.json
+    <account>/gift_ledger.csv             + gift_ledger.manifest.json
+    <account>/replays/<replay>.mp4        + replays/<replay>.manifest.json
+
+A backup is present when its manifest exists and the data file's size and sha256 match it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Protocol
+
+from pydantic import ValidationError
+
+from ksctl.backups.manifest import BackupKind, Manifest
+from ksctl.errors import KsctlError
+
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+CHUNK = 1 << 20
+
+
+class Sink(Protocol):
+    """The few file operations a destination needs."""
+
+    def exists(self, path: str) -> bool: ...
+    def open_read(self, path: str) -> IO[bytes]: ...
+    def write_atomic(self, path: str, chunks: Iterable[bytes]) -> None: ...
+    def size(self, path: str) -> int: ...
+
+
+class LocalSink:
+    """A local folder; files are written to a temporary name, fsynced, then renamed, 0600."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, path: str) -> Path:
+        return self.root / path
+
+    def exists(self, path: str) -> bool:
+        return self._path(path).is_file()
+
+    def open_read(self, path: str) -> IO[bytes]:
+        return self._path(path).open("rb")
+
+    def size(self, path: str) -> int:
+        return self._path(path).stat().st_size
+
+    def write_atomic(self, path: str, chunks: Iterable[bytes]) -> None:
+        final = self._path(path)
+        final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                os.fchmod(out.fileno(), 0o600)
+                for chunk in chunks:
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, final)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+class FsspecSink:
+    """Any fsspec URL (s3://, gs://, memory://...); needs `pip install fsspec` and its plugin."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            import fsspec
+        except ImportError:
+            raise KsctlError(f"backup destination {url} needs fsspec: "
+                             "pip install 'ksctl[fsspec]'") from None
+        self.fs, self.root = fsspec.core.url_to_fs(url)
+
+    def _path(self, path: str) -> str:
+        return f"{self.root.rstrip('/')}/{path}"
+
+    def exists(self, path: str) -> bool:
+        return bool(self.fs.isfile(self._path(path)))
+
+    def open_read(self, path: str) -> IO[bytes]:
+        return self.fs.open(self._path(path), "rb")
+
+    def size(self, path: str) -> int:
+        return int(self.fs.size(self._path(path)))
+
+    def write_atomic(self, path: str, chunks: Iterable[bytes]) -> None:
+        # Object stores make a whole-object put atomic; write a temporary key, then move it.
+        tmp = self._path(path) + ".part"
+        with self.fs.open(tmp, "wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+        self.fs.mv(tmp, self._path(path))
+
+
+def open_sink(destination: str, workdir: Path) -> Sink:
+    if "://" in destination:
+        return FsspecSink(destination)
+    root = Path(destination)
+    return LocalSink(root if root.is_absolute() else workdir / root)
+
+
+@dataclass(frozen=True)
+class BackupState:
+    """What the store holds, verified, for one account."""
+
+    interactions: bool
+    gift_ledger: bool
+    replays: frozenset[str]
+
+
+def _safe(name: str, what: str) -> str:
+    if not SAFE_NAME.fullmatch(name) or name in (".", ".."):
+        raise KsctlError(f"refusing {what} {name!r}: not a safe file name")
+    return name
+
+
+def data_path(kind: BackupKind, account_id: str, target: str | None = None) -> str:
+    account = _safe(account_id, "account id")
+    if kind is BackupKind.replay:
+        return f"{account}/replays/{_safe(target or '', 'replay id')}.mp4"
+    return f"{account}/{kind.value}.csv"
+
+
+def manifest_path(kind: BackupKind, account_id: str, target: str | None = None) -> str:
+    return data_path(kind, account_id, target).rsplit(".", 1)[0] + ".manifest.json"
+
+
+class BackupStore:
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+
+    def manifest(self, kind: BackupKind, account_id: str,
+                 target: str | None = None) -> Manifest | None:
+        path = manifest_path(kind, account_id, target)
+        if not self.sink.exists(path):
+            return None
+        try:
+            with self.sink.open_read(path) as handle:
+                return Manifest.model_validate_json(handle.read())
+        except (ValidationError, OSError, ValueError):
+            return None
+
+    def verified(self, kind: BackupKind, account_id: str, target: str | None = None) -> bool:
+        """The manifest exists, and the data file has its size and sha256."""
+        found = self.manifest(kind, account_id, target)
+        if found is None:
+            return False
+        path = data_path(kind, account_id, target)
+        try:
+            if not self.sink.exists(path) or self.sink.size(path) != found.size_bytes:
+                return False
+            digest = hashlib.sha256()
+            with self.sink.open_read(path) as handle:
+                while chunk := handle.read(CHUNK):
+                    digest.update(chunk)
+        except OSError:
+            return False
+        return digest.hexdigest() == found.sha256
+
+    def state(self, account_id: str, replay_ids: Iterable[str]) -> BackupState:
+        return BackupState(
+            interactions=self.verified(BackupKind.interactions, account_id),
+            gift_ledger=self.verified(BackupKind.gift_ledger, account_id),
+            replays=frozenset(r for r in replay_ids
+                              if self.verified(BackupKind.replay, account_id, r)),
+        )
+
+    def put(self, manifest: Manifest, chunks: Iterable[bytes]) -> None:
+        """Write the data file, then its manifest: a manifest never names a partial file."""
+        self.sink.write_atomic(data_path(manifest.kind, manifest.account_id, manifest.target),
+                               chunks)
+        self.sink.write_atomic(manifest_path(manifest.kind, manifest.account_id,
+                                             manifest.target),
+                               [manifest.model_dump_json(indent=2).encode()])

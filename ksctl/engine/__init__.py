@@ -1,0 +1,1 @@
+"""The plan engine: refresh the actual state, diff it with the desired one, order actions."""

@@ -1,0 +1,34 @@
+"""The actual state of an account: what the platform says plus what the backup store holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ksctl.backups.store import BackupState
+from ksctl.platform.wire import AccountState, Schedule
+
+
+@dataclass(frozen=True)
+class ActualAccount:
+    state: AccountState
+    backups: BackupState
+    now: datetime
+
+    @property
+    def id(self) -> str:
+        return self.state.id
+
+    def future_schedules(self) -> list[Schedule]:
+        return sorted((s for s in self.state.schedules
+                       if s.status == "pending" and s.start_at > self.now), key=lambda s: s.id)
+
+    def online_replays(self) -> list[str]:
+        return sorted(r.id for r in self.state.replays if r.online)
+
+    def banned(self) -> bool:
+        return self.state.ban is not None and self.state.ban.until > self.now
+
+    def contract_active(self) -> bool:
+        c = self.state.contract
+        return c is not None and c.until > self.now and c.min_live_hours_per_month > 0

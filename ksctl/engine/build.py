@@ -1,0 +1,83 @@
+"""From desired and actual state to a sealed Plan: pure, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from ksctl.config import Config
+from ksctl.config.model import DEFAULT_BACKUP_DESTINATION, DesiredAccount
+from ksctl.engine.actual import ActualAccount
+from ksctl.engine.catalogue import build_actions
+from ksctl.engine.checks import check
+from ksctl.engine.diff import changes
+from ksctl.engine.graph import order
+from ksctl.engine.plan import (
+    DEFAULT_TTL,
+    AccountPlan,
+    Plan,
+    Status,
+    Summary,
+    days_to_converge,
+    safety,
+)
+from ksctl.platform.wire import Quota
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    max_close_share: float = 0.5
+    max_close_count: int = 50
+
+
+DEFAULT_OPTIONS = PlanOptions()
+
+def destination_of(desired: DesiredAccount) -> str:
+    if desired.backups and desired.backups.destination:
+        return desired.backups.destination
+    return DEFAULT_BACKUP_DESTINATION
+
+
+def plan_account(desired: DesiredAccount, actual: ActualAccount | None) -> AccountPlan:
+    name = desired.name
+    if actual is None:
+        return AccountPlan(id=desired.id, name=name, status=Status.error,
+                           errors=("no such account on the platform (check the id)",))
+    changed = changes(desired, actual)
+    actions = order(build_actions(desired, actual, changed))
+    found = check(desired, actual, changed, actions)
+    status = (Status.error if found.errors else Status.blocked if found.blockers
+              else Status.changes if actions else Status.in_sync)
+    return AccountPlan(
+        id=desired.id, name=name or actual.state.name or None, status=status,
+        version=actual.state.version, actions=tuple(actions),
+        warnings=tuple(found.warnings) if actions else (),
+        errors=tuple(found.errors + found.blockers),
+        destination=destination_of(desired) if any(
+            a.type.value.startswith(("export", "download")) for a in actions) else None)
+
+
+def build_plan(config: Config, actuals: Mapping[str, ActualAccount], quota: Quota | None, *,
+               target: str, created_at: datetime, options: PlanOptions = DEFAULT_OPTIONS,
+               warnings: tuple[str, ...] = (), only: frozenset[str] | None = None) -> Plan:
+    desired = sorted((a for a in config.accounts if only is None or a.id in only),
+                     key=lambda a: a.id)
+    accounts = tuple(plan_account(d, actuals.get(d.id)) for d in desired)
+    count = {s: sum(1 for a in accounts if a.status is s) for s in Status}
+    runnable = [a.write_calls for a in accounts if a.status is Status.changes]
+    summary = Summary(
+        accounts=len(accounts), in_sync=count[Status.in_sync], changes=count[Status.changes],
+        blocked=count[Status.blocked], errors=count[Status.error],
+        actions=sum(len(a.actions) for a in accounts),
+        write_calls=sum(a.write_calls for a in accounts),
+        quota_remaining_today=quota.remaining if quota else None,
+        quota_per_day=quota.per_day if quota else None,
+        days_to_converge=days_to_converge(runnable, quota.remaining if quota else None,
+                                          quota.per_day if quota else None))
+    plan = Plan(created_at=created_at, expires_at=created_at + DEFAULT_TTL, target=target,
+                accounts=accounts, summary=summary,
+                safety=safety(accounts, max_close_share=options.max_close_share,
+                              max_close_count=options.max_close_count),
+                warnings=warnings)
+    return plan.sealed()

@@ -1,0 +1,94 @@
+"""Desired vs actual as two comparable documents, diffed with deepdiff.
+
+Both sides are projected onto the same shape, holding only what the configuration states
+(a property left unsaid is left alone). The result maps a property path to (before, after).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deepdiff import DeepDiff
+
+from ksctl.config.model import Backup, Closure, DesiredAccount, SchedulesPolicy
+from ksctl.engine.actual import ActualAccount
+
+PathT = tuple[str, ...]
+Changes = dict[PathT, tuple[Any, Any]]
+ABSENT = "absent"
+PRESENT = "present"
+
+
+def project(desired: DesiredAccount, actual: ActualAccount) -> tuple[dict[str, Any],
+                                                                     dict[str, Any]]:
+    """(desired, actual) documents over the properties the configuration states."""
+    want: dict[str, Any] = {}
+    have: dict[str, Any] = {}
+    state = actual.state
+
+    def put(path: PathT, wanted: Any, has: Any) -> None:
+        w, h = want, have
+        for key in path[:-1]:
+            w, h = w.setdefault(key, {}), h.setdefault(key, {})
+        w[path[-1]], h[path[-1]] = wanted, has
+
+    live = desired.live
+    if live and live.permission:
+        put(("live", "permission"), live.permission.value, state.live.permission.value)
+    if live and live.closure is Closure.hard:
+        put(("live", "replays_online"), {}, {r: True for r in actual.online_replays()})
+    if desired.schedules is SchedulesPolicy.cleared:
+        put(("schedules",), {}, {s.id: s.title for s in actual.future_schedules()})
+    backups = desired.backups
+    if backups:
+        stored = actual.backups
+        if backups.interactions is Backup.present:
+            put(("backups", "interactions"), PRESENT, PRESENT if stored.interactions else ABSENT)
+        if backups.gift_ledger is Backup.present:
+            put(("backups", "gift_ledger"), PRESENT, PRESENT if stored.gift_ledger else ABSENT)
+        if backups.replays is Backup.present:
+            ids = sorted(r.id for r in state.replays)
+            put(("backups", "replays"), dict.fromkeys(ids, PRESENT),
+                {r: PRESENT if r in stored.replays else ABSENT for r in ids})
+    cert = desired.certification
+    if cert and cert.live_certified is not None:
+        put(("certification", "live_certified"), cert.live_certified,
+            state.certification.live_certified)
+    privacy = desired.privacy
+    if privacy and privacy.purge_viewer_phone_numbers:
+        put(("privacy", "viewer_phone_numbers"), 0, state.interactions.viewer_phone_numbers)
+    money = desired.monetization
+    if money:
+        for feature in ("short_video_tipping", "shopping_cart"):
+            value = getattr(money, feature)
+            if value is not None:
+                put(("monetization", feature), value.value,
+                    getattr(state.monetization, feature).value)
+    return want, have
+
+
+def changes(desired: DesiredAccount, actual: ActualAccount) -> Changes:
+    """Every differing leaf: path → (actual, desired). Removed items have desired None."""
+    want, have = project(desired, actual)
+    diff = DeepDiff(have, want, view="tree", ignore_order=True)
+    out: Changes = {}
+    for kind in ("values_changed", "type_changes", "dictionary_item_added",
+                 "dictionary_item_removed"):
+        for level in diff.get(kind, []):
+            path = tuple(str(p) for p in level.path(output_format="list"))
+            before = None if kind == "dictionary_item_added" else level.t1
+            after = None if kind == "dictionary_item_removed" else level.t2
+            _put(out, path, before, after)
+    return out
+
+
+def _put(out: Changes, path: PathT, before: Any, after: Any) -> None:
+    """Record a change at its leaves: deepdiff may report a whole emptied mapping at once."""
+    if isinstance(before, dict) or isinstance(after, dict):
+        old = before if isinstance(before, dict) else {}
+        new = after if isinstance(after, dict) else {}
+        for key in sorted(set(old) | set(new), key=str):
+            if old.get(key) != new.get(key):
+                _put(out, (*path, str(key)), old.get(key), new.get(key))
+        return
+    out[path] = (before, after)

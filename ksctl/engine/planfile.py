@@ -1,0 +1,57 @@
+"""Saving and loading plan files; a loaded plan is checked for edits and format."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ksctl.engine.plan import FORMAT_VERSION, Plan
+from ksctl.errors import ConfigError, Problem
+
+
+def save_plan(plan: Plan, path: Path) -> None:
+    """Write atomically, so a reader never sees half a plan."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(plan.to_json())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_plan(path: Path) -> Plan:
+    name = str(path)
+
+    def fail(message: str, line: int = 1, col: int = 1) -> ConfigError:
+        return ConfigError([Problem(name, line, col, message)])
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line, col = (exc.lineno, exc.colno) if isinstance(exc, json.JSONDecodeError) else (1, 1)
+        raise fail("not a ksctl plan file (not JSON)", line, col) from None
+    if not isinstance(data, dict) or "format_version" not in data:
+        raise fail("not a ksctl plan file (no format_version)")
+    if data["format_version"] != FORMAT_VERSION:
+        raise fail(f"plan format {data['format_version']!r} is not supported "
+                   f"(this ksctl reads format {FORMAT_VERSION}); plan again")
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise fail(f"not a valid ksctl plan: {where}: {first['msg']}") from None
+    if plan.checksum != plan.compute_checksum():
+        raise fail("the plan was modified after it was made (checksum mismatch); plan again")
+    return plan

@@ -1,0 +1,66 @@
+"""Refresh: the actual state of every targeted account, from the platform and the backups."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Protocol
+
+from ksctl.backups.store import BackupState, BackupStore, open_sink
+from ksctl.config.model import Backup, DesiredAccount
+from ksctl.engine.actual import ActualAccount
+from ksctl.engine.build import destination_of
+from ksctl.platform.wire import AccountState, Quota
+
+SHANGHAI = timezone(timedelta(hours=8))
+NOTHING = BackupState(interactions=False, gift_ledger=False, replays=frozenset())
+
+
+class AccountsReader(Protocol):
+    """What refresh needs of a platform client."""
+
+    async def get_accounts(self, ids: Sequence[str]) -> object: ...
+    async def get_quota(self) -> Quota: ...
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    actuals: dict[str, ActualAccount]
+    quota: Quota | None
+    now: datetime
+
+
+def _wants_backups(desired: DesiredAccount) -> bool:
+    b = desired.backups
+    return b is not None and Backup.present in (b.interactions, b.gift_ledger, b.replays)
+
+
+def platform_now(quota: Quota | None) -> datetime:
+    """The platform's clock (the sandbox's is virtual), else this machine's."""
+    now = getattr(quota, "now", None) if quota else None
+    return now if isinstance(now, datetime) else datetime.now(SHANGHAI)
+
+
+async def refresh(client: AccountsReader, desired: Sequence[DesiredAccount],
+                  workdir: Path) -> Refreshed:
+    """One batched read of the accounts, one quota read, then the backup store per account."""
+    read = await client.get_accounts([d.id for d in desired])
+    found: dict[str, AccountState] = read.accounts  # type: ignore[attr-defined]
+    quota = await client.get_quota()
+    now = platform_now(quota)
+    stores: dict[str, BackupStore] = {}
+    actuals = {}
+    for d in desired:
+        state = found.get(d.id)
+        if state is None:
+            continue
+        backups = NOTHING
+        if _wants_backups(d):
+            dest = destination_of(d)
+            store = stores.get(dest) or stores.setdefault(dest, BackupStore(open_sink(dest,
+                                                                                      workdir)))
+            backups = store.state(d.id, [r.id for r in state.replays])
+        actuals[d.id] = ActualAccount(state=state, backups=backups, now=now)
+    return Refreshed(actuals=actuals, quota=quota, now=now)

@@ -1,0 +1,79 @@
+"""Markdown for a pull-request comment: a summary table, then one collapsible section per
+account, within a size budget (GitHub refuses comments over 65,536 characters)."""
+
+from __future__ import annotations
+
+from ksctl.engine.plan import AccountPlan, Plan, Status
+from ksctl.render.symbols import SYMBOL, change, notes
+
+BUDGET = 60_000
+ICON = {Status.changes: "🟡", Status.in_sync: "🟢", Status.blocked: "🟣", Status.error: "🔴"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _section(acc: AccountPlan) -> str:
+    name = f" {_cell(acc.name)}" if acc.name else ""
+    head = (f"<details><summary>{ICON[acc.status]} <code>{acc.id}</code>{name}: "
+            f"{acc.status.value}, {len(acc.actions)} action(s), {acc.write_calls} write "
+            "call(s)</summary>\n\n")
+    body = []
+    if acc.actions:
+        body.append("```diff")
+        for action in acc.actions:
+            extra = notes(action)
+            line = f"{SYMBOL[action.type]} {action.address}  {change(action)}"
+            body.append(line + (f"  ({'; '.join(extra)})" if extra else ""))
+            body.extend(f"#   effect: {effect}" for effect in action.effects)
+            if action.waits_for:
+                body.append(f"#   waits for {action.waits_for}")
+        body.append("```")
+    body.extend(f"- **error:** {e}" for e in acc.errors)
+    body.extend(f"- warning: {w}" for w in acc.warnings)
+    return head + "\n".join(body) + "\n\n</details>\n"
+
+
+def render_markdown(plan: Plan, *, budget: int = BUDGET, full_plan_hint: str | None = None) -> str:
+    s = plan.summary
+    quota = (f"{s.quota_remaining_today} / {s.quota_per_day}"
+             if s.quota_remaining_today is not None else "unknown")
+    head = [
+        "## ksctl plan",
+        "",
+        "| accounts | changes | in sync | blocked | errors | actions | write calls "
+        "| quota left today | days to converge |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {s.accounts} | {s.changes} | {s.in_sync} | {s.blocked} | {s.errors} | {s.actions} "
+        f"| {s.write_calls} | {quota} | {s.days_to_converge} |",
+        "",
+    ]
+    if plan.safety.unsafe:
+        head.extend(f"> [!CAUTION]\n> {r}: apply needs `--force`.\n" for r in plan.safety.reasons)
+    if plan.safety.irreversible_actions:
+        head.append(f"**{plan.safety.irreversible_actions} irreversible action(s)** "
+                    "(replay takedown, phone-number purge).\n")
+    head.extend(f"> [!WARNING]\n> {w}\n" for w in plan.warnings)
+    text = "\n".join(head)
+    footer = f"\n<sub>plan {plan.checksum[:19]} · ksctl {plan.ksctl_version} · " \
+             f"target {plan.target}</sub>\n"
+    shown = 0
+    sections = [a for a in plan.accounts if a.status is not Status.in_sync]
+    for acc in sections:
+        part = _section(acc)
+        if len(text) + len(part) + len(footer) + 400 > budget:
+            break
+        text += "\n" + part
+        shown += 1
+    if shown < len(sections):
+        left = sections[shown:]
+        where = full_plan_hint or "the saved plan (`ksctl show PLANFILE`)"
+        text += (f"\n**{len(left)} more account(s) left out to keep this comment short** "
+                 f"({', '.join(a.id for a in left[:20])}{', ...' if len(left) > 20 else ''}); "
+                 f"the full plan is in {where}.\n")
+    in_sync = [a.id for a in plan.accounts if a.status is Status.in_sync]
+    if in_sync:
+        listed = ", ".join(f"`{i}`" for i in in_sync[:50])
+        text += f"\nIn sync: {listed}{' ...' if len(in_sync) > 50 else ''}\n"
+    return text + footer

@@ -1,0 +1,37 @@
+"""What each action looks like in a diff: create (+), change (~) or remove (-)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ksctl.engine.action import Action, ActionType
+
+T = ActionType
+SYMBOL = {
+    T.export_interactions: "+", T.request_gift_ledger: "+", T.download_gift_ledger: "+",
+    T.download_replay: "+", T.enable_feature: "~", T.disable_feature: "~", T.enable_live: "~",
+    T.disable_live: "~", T.cancel_schedule: "-", T.purge_viewer_pii: "-",
+    T.remove_certification: "-", T.takedown_replays: "-",
+}
+
+
+def show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def change(action: Action) -> str:
+    before, after = show(action.before), show(action.after)
+    return f"{before} -> {after}" if before or after else ""
+
+
+def notes(action: Action) -> list[str]:
+    out = []
+    if action.irreversible:
+        out.append("irreversible")
+    if action.needs_verification:
+        out.append("needs SMS verification")
+    if action.write_calls:
+        out.append(f"{action.write_calls} write call{'s' * (action.write_calls != 1)}")
+    return out

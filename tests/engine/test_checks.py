@@ -1,0 +1,91 @@
+"""Checks that turn an account `error` or `blocked`, and the domain's warnings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ksctl.backups.store import BackupState
+from ksctl.engine.build import plan_account
+from ksctl.engine.plan import Status
+from tests.engine.factory import NOW, actual, desired
+
+
+def test_ban_blocks_until_its_end() -> None:
+    plan = plan_account(desired(), actual(ban={"until": NOW + timedelta(days=36),
+                                               "reason": "违规"}))
+    assert plan.status is Status.blocked
+    assert plan.errors == ("banned (封禁) until 2026-12-31 (违规); no change possible before: "
+                           "apply again after the ban ends",)
+
+
+def test_ended_ban_blocks_nothing() -> None:
+    plan = plan_account(desired(), actual(ban={"until": NOW - timedelta(days=1)}))
+    assert plan.status is Status.changes
+
+
+def test_contract_without_acknowledgement_is_an_error() -> None:
+    contract = {"mcn": "星河MCN", "min_live_hours_per_month": 60,
+                "until": NOW + timedelta(days=120)}
+    plan = plan_account(desired(), actual(contract=contract))
+    assert plan.status is Status.error
+    assert "acknowledge.contract_breach: true" in plan.errors[0]
+    acked = plan_account(desired(acknowledge={"contract_breach": True}),
+                         actual(contract=contract))
+    assert acked.status is Status.changes
+    close = next(a for a in acked.actions if a.type == "disable_live")
+    assert close.params == {"acknowledge_contract_breach": True}
+
+
+def test_institution_without_admin_rights_is_an_error() -> None:
+    plan = plan_account(desired(), actual(kind="institution", access={
+        "write": False, "reason": "institution account: the app has no admin rights on org_x"}))
+    assert plan.status is Status.error
+    assert "no admin rights on org_x" in plan.errors[0]
+
+
+def test_certification_cannot_be_granted() -> None:
+    plan = plan_account(desired(live={"permission": "enabled"},
+                                certification={"live_certified": True}),
+                        actual(certification={"live_certified": False}))
+    assert plan.status is Status.error
+    assert "cannot grant" in plan.errors[0]
+
+
+def test_interactions_lost_after_the_window_says_so() -> None:
+    closed = NOW - timedelta(days=40)
+    plan = plan_account(desired(), actual(
+        live={"permission": "disabled", "closed_at": closed},
+        interactions={"exportable": False, "exportable_until": closed + timedelta(days=30)}))
+    assert plan.status is Status.error
+    assert plan.errors[0].startswith("interaction data is already lost: it stopped being "
+                                     "exportable on 2026-11-15")
+
+
+def test_takedown_without_copy_is_an_error() -> None:
+    plan = plan_account(desired(live={"closure": "hard", "copyright_proof": "P"},
+                                backups={"replays": "ignore"}), actual())
+    assert plan.status is Status.error
+    assert "no copy of 2 replay(s) (r1, r2)" in plan.errors[0]
+    acked = plan_account(desired(live={"closure": "hard", "copyright_proof": "P"},
+                                 backups={"replays": "ignore"},
+                                 acknowledge={"replays_without_backup": True}), actual())
+    assert acked.status is Status.changes
+
+
+def test_takedown_of_backed_up_replays_is_fine() -> None:
+    plan = plan_account(desired(live={"closure": "hard", "copyright_proof": "P"},
+                                backups={"replays": "ignore"}),
+                        actual(backups=BackupState(False, False, frozenset({"r1", "r2"}))))
+    assert plan.status is Status.changes
+
+
+def test_domain_warnings_when_closing() -> None:
+    plan = plan_account(desired(monetization=None), actual(quality_streamer=True,
+                                                          live={"streaming": True}))
+    text = "\n".join(plan.warnings)
+    assert "streaming right now" in text
+    assert "优质主播" in text
+    assert "enterprise account" in text
+    assert "soft closure: 2 replay(s) stay online" in text
+    assert "exportable until 2026-12-25" in text
+    assert "short-video tipping is off" in text

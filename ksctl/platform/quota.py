@@ -18,6 +18,8 @@ from ksctl.platform.wire import Quota
 
 REMAINING_HEADER = "X-Quota-Remaining"
 RESET_HEADER = "X-Quota-Reset"
+# The platform's own time, when it says it (the sandbox does: its clock is virtual).
+TIME_HEADER = "X-Platform-Time"
 SHANGHAI = timezone(timedelta(hours=8))
 
 
@@ -40,13 +42,23 @@ class QuotaTracker:
     def __init__(self) -> None:
         self._status = QuotaStatus()
         self._lock = threading.Lock()
+        # Platform time minus ours: the reset is at the platform's midnight, and a
+        # sandbox's virtual clock can be days away from the wall clock.
+        self._skew = timedelta(0)
 
     @property
     def status(self) -> QuotaStatus:
         return self._status
 
-    def observe_headers(self, headers: Mapping[str, str]) -> None:
-        """Learn from an answer's `X-Quota-*` headers (absent or malformed ones are ignored)."""
+    def observe_headers(self, headers: Mapping[str, str], now: datetime | None = None) -> None:
+        """Learn from an answer's `X-Quota-*` headers (absent or malformed ones are ignored).
+
+        `now` is the client's time at the answer; with the platform's `X-Platform-Time` it
+        tells how far the platform's clock is from ours.
+        """
+        platform_now = _parse_time(headers.get(TIME_HEADER))
+        if platform_now is not None and now is not None:
+            self._skew = platform_now - now
         raw_remaining = headers.get(REMAINING_HEADER)
         if raw_remaining is None:
             return
@@ -88,9 +100,10 @@ class QuotaTracker:
     def check_before_write(self, now: datetime) -> None:
         """Raise QuotaExhausted if the known remaining quota is 0 and has not reset yet.
 
-        `now` is the client's wall clock; a sandbox on a virtual clock may reset sooner or
-        later than that, which the next answer corrects.
+        `now` is the client's wall clock, moved by the platform's offset when known; should
+        the platform still disagree, its next answer corrects the view.
         """
+        now = now + self._skew
         s = self._status
         if s.remaining is None or s.remaining > 0:
             return

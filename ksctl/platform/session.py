@@ -225,7 +225,7 @@ class Session:
 
     def observe(self, response: httpx.Response) -> None:
         """Learn quota and sandbox-ness from any answer, error answers included."""
-        self.quota.observe_headers(response.headers)
+        self.quota.observe_headers(response.headers, self.clock.now())
         if response.headers.get(SANDBOX_HEADER) == "1":
             self.sandbox = True
 

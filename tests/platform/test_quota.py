@@ -89,3 +89,16 @@ def test_exhausted_marks_zero() -> None:
     t.observe_headers(headers(5))
     t.exhausted(None)
     assert t.status.remaining == 0 and t.status.resets_at == RESET
+
+
+def test_the_platform_clock_decides_when_the_day_turned() -> None:
+    # A sandbox whose virtual clock is two days ahead of ours: its quota day has turned
+    # although ours has not yet reached the reset time.
+    t = QuotaTracker()
+    t.observe_headers({**headers(0), "X-Platform-Time": "2026-11-26T00:00:01+08:00"}, NOW)
+    t.check_before_write(NOW)
+    # and one behind us: the reset by our clock is not the reset by its clock
+    t2 = QuotaTracker()
+    t2.observe_headers({**headers(0), "X-Platform-Time": "2026-11-25T09:00:00+08:00"}, RESET)
+    with pytest.raises(QuotaExhausted):
+        t2.check_before_write(RESET + timedelta(minutes=30))

@@ -148,6 +148,34 @@ def show(planfile: Path, fmt: str, no_color: bool) -> None:
                       note=f"the saved plan {planfile}"), nl=False)
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
+@click.option("--target", "targets", multiple=True, metavar="ID",
+              help="Apply only to this account (repeatable; not with a saved plan).")
+@click.option("--force", is_flag=True, help="Apply a plan over the safety thresholds.")
+@click.option("--parallelism", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="Accounts worked on at once.")
+@click.option("--max-close-share", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="Safety: closing live on a larger share of the accounts needs --force.")
+@click.option("--max-close-count", type=click.IntRange(0), default=50, show_default=True,
+              help="Safety: closing live on more accounts than this needs --force.")
+def apply(paths: tuple[str, ...], auto_approve: bool, targets: tuple[str, ...], force: bool,
+          parallelism: int, max_close_share: float, max_close_count: int) -> None:
+    """Converge the accounts: from configuration (plans first) or from a saved PLANFILE.
+
+    Exit 0 converged; 1 error; 3 stopped with work left (quota spent, waiting on the
+    platform, a verification missing): run again later; 4 refused before any write
+    (stale, expired or unsafe plan without --force, no approval).
+    """
+    from ksctl.apply.command import run_apply
+    from ksctl.engine.build import PlanOptions
+
+    sys.exit(run_apply(paths, auto_approve=auto_approve, targets=targets, force=force,
+                       parallelism=parallelism,
+                       options=PlanOptions(max_close_share, max_close_count)))
+
+
 @cli.command("import")
 @click.argument("ids", nargs=-1, required=True)
 def import_(ids: tuple[str, ...]) -> None:

@@ -106,6 +106,12 @@ class FsspecSink:
         self.fs.mv(tmp, self._path(path))
 
 
+def _chunks(path: Path) -> Iterable[bytes]:
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
 def open_sink(destination: str, workdir: Path) -> Sink:
     if "://" in destination:
         return FsspecSink(destination)
@@ -178,6 +184,25 @@ class BackupStore:
             replays=frozenset(r for r in replay_ids
                               if self.verified(BackupKind.replay, account_id, r)),
         )
+
+    def adopt(self, manifest: Manifest, staged: Path) -> None:
+        """Move a verified local file into the store, then write its manifest."""
+        path = data_path(manifest.kind, manifest.account_id, manifest.target)
+        if isinstance(self.sink, LocalSink):
+            final = self.sink.root / path
+            final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.chmod(staged, 0o600)
+            try:
+                os.replace(staged, final)
+            except OSError:  # another filesystem: copy atomically instead
+                self.sink.write_atomic(path, _chunks(staged))
+                staged.unlink()
+        else:
+            self.sink.write_atomic(path, _chunks(staged))
+            staged.unlink()
+        self.sink.write_atomic(manifest_path(manifest.kind, manifest.account_id,
+                                             manifest.target),
+                               [manifest.model_dump_json(indent=2).encode()])
 
     def put(self, manifest: Manifest, chunks: Iterable[bytes]) -> None:
         """Write the data file, then its manifest: a manifest never names a partial file."""

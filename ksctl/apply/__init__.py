@@ -1,0 +1,1 @@
+"""Apply: execute a plan safely, resumably, within quota (DESIGN §6, §7)."""

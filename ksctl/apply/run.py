@@ -1,0 +1,153 @@
+"""One apply run: preflight (refuse before any write), lock, walk, report."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ksctl.apply.journal import Journal
+from ksctl.apply.lock import apply_lock
+from ksctl.apply.reconcile import AccountContext
+from ksctl.apply.sms import CodeSource, choose_source
+from ksctl.apply.walk import AccountRun, AccountStatus, QuotaBudget, walk
+from ksctl.backups.store import BackupStore, open_sink
+from ksctl.engine.plan import AccountPlan, Plan, Status
+from ksctl.errors import KsctlError
+from ksctl.platform.client import PlatformClient
+from ksctl.platform.redact import Secret
+from ksctl.platform.target import Target, open_client
+
+EXIT_OK, EXIT_ERROR, EXIT_LEFT, EXIT_REFUSED = 0, 1, 3, 4
+
+
+class Refused(KsctlError):
+    """Apply refused before any write (exit 4)."""
+
+    exit_code = EXIT_REFUSED
+
+
+@dataclass
+class ApplyReport:
+    runs: list[AccountRun]
+    plan: Plan
+    run_id: str
+    journal: Path | None = None
+    untouched: list[AccountPlan] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if any(r.status is AccountStatus.failed for r in self.runs) or any(
+                a.status is Status.error for a in self.untouched):
+            return EXIT_ERROR
+        if any(r.status is AccountStatus.waiting for r in self.runs) or any(
+                a.status is Status.blocked for a in self.untouched):
+            return EXIT_LEFT
+        return EXIT_OK
+
+    @property
+    def writes(self) -> int:
+        return sum(r.writes for r in self.runs)
+
+    @property
+    def retry_after(self) -> datetime | None:
+        times = [r.retry_after for r in self.runs if r.retry_after]
+        return min(times) if times else None
+
+
+def preflight(plan: Plan, target_name: str, *, force: bool, now: datetime) -> None:
+    """Refusals that need no platform call: expiry, another target, safety thresholds."""
+    if now > plan.expires_at:
+        raise Refused(f"the plan expired at {plan.expires_at.isoformat()}: plan again")
+    if plan.target != target_name:
+        raise Refused(f"the plan was made against {plan.target}, not {target_name}: plan again "
+                      "against this target")
+    if plan.safety.unsafe and not force:
+        raise Refused("unsafe plan: " + "; ".join(plan.safety.reasons)
+                      + ". Review it, then apply with --force")
+
+
+async def check_versions(client: PlatformClient, accounts: list[AccountPlan]) -> dict[str, object]:
+    """Re-read the accounts the plan writes to; refuse when any changed since the plan."""
+    read = await client.get_accounts([a.id for a in accounts])
+    stale = []
+    for acc in accounts:
+        now = read.accounts.get(acc.id)
+        if now is None:
+            stale.append(f"{acc.id} is gone")
+        elif now.version != acc.version:
+            stale.append(f"{acc.id} (version {acc.version} -> {now.version})")
+    if stale:
+        raise Refused(f"the platform changed since the plan: {', '.join(stale)}; plan again")
+    return dict(read.accounts)
+
+
+def sandbox_inbox(target: Target) -> CodeSource | None:
+    """The embedded sandbox's SMS inbox, read directly from its world file."""
+    if not target.embedded or target.home is None:
+        return None
+    home = target.home
+
+    async def get(account_id: str, sent_to: str | None) -> Secret | None:
+        from ksctl.sandbox.embedded import embedded_store
+
+        inbox = embedded_store(home).sms_inbox()
+        codes = [m for m in inbox if m.get("account_id") == account_id]
+        return Secret(str(codes[-1]["code"])) if codes else None
+    return get
+
+
+async def _apply(plan: Plan, target: Target, workdir: Path, env: Mapping[str, str],
+                 parallelism: int, interactive: bool | None, run_id: str, journal: Journal,
+                 on_done: Callable[[AccountRun], None], poll_budget_s: float
+                 ) -> list[AccountRun]:
+    runnable = [a for a in plan.accounts if a.status is Status.changes and a.actions]
+    if not runnable:
+        return []
+    async with open_client(target) as client:
+        journal.redactor_from(client)
+        states = await check_versions(client, runnable)
+        quota = await client.get_quota()
+        budget = QuotaBudget(quota.remaining, quota.per_day, quota.resets_at)
+        source = choose_source(env, sandbox_inbox(target), interactive)
+        stores: dict[str, BackupStore] = {}
+        staging = workdir / ".ksctl" / "staging"
+
+        def context(acc: AccountPlan) -> AccountContext:
+            store = None
+            if acc.destination:
+                store = stores.get(acc.destination) or stores.setdefault(
+                    acc.destination, BackupStore(open_sink(acc.destination, workdir)))
+            return AccountContext(client=client, plan_checksum=plan.checksum,
+                                  state=states[acc.id],  # type: ignore[arg-type]
+                                  store=store, staging=staging, code_source=source,
+                                  poll_budget_s=poll_budget_s)
+
+        return await walk(runnable, context, journal, budget, parallelism, on_done)
+
+
+def apply_plan(plan: Plan, target: Target, target_name: str, *, workdir: Path,
+               env: Mapping[str, str], force: bool = False, parallelism: int = 8,
+               interactive: bool | None = None, poll_budget_s: float = 20.0,
+               on_done: Callable[[AccountRun], None] = lambda run: None) -> ApplyReport:
+    """Apply `plan` to `target`; refuses (exit 4) before any write when it must."""
+    preflight(plan, target_name, force=force, now=datetime.now(UTC))
+    home = workdir / ".ksctl"
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    with apply_lock(home):
+        journal = Journal(home, run_id)
+        try:
+            journal.record("begin", plan=plan.checksum, target=plan.target,
+                           accounts=[a.id for a in plan.accounts if a.actions])
+            runs = asyncio.run(_apply(plan, target, workdir, env, parallelism, interactive,
+                                      run_id, journal, on_done, poll_budget_s))
+            report = ApplyReport(runs, plan, run_id, journal.path,
+                                 [a for a in plan.accounts if a.status in (Status.error,
+                                                                           Status.blocked)])
+            journal.record("finish", exit_code=report.exit_code, writes=report.writes)
+        finally:
+            journal.close()
+    return report

@@ -42,6 +42,7 @@ PRECONDITION_FAILED = 410008
 IDEMPOTENCY_CONFLICT = 410009
 NOT_READY = 410010
 COPYRIGHT_PROOF_REQUIRED = 410011
+RANGE_NOT_SATISFIABLE = 410012
 SERVER_ERROR = 500000
 UNAVAILABLE = 503000
 
@@ -85,6 +86,8 @@ CODES: dict[int, Code] = {
              "the job, ticket or appeal is not finished yet"),
         Code(COPYRIGHT_PROOF_REQUIRED, "copyright_proof_required", 400, False,
              "a takedown appeal needs a copyright-proof reference"),
+        Code(RANGE_NOT_SATISFIABLE, "range_not_satisfiable", 416, False,
+             "the Range of a download lies outside the file"),
         Code(SERVER_ERROR, "server_error", 500, True, "internal error of the platform"),
         Code(UNAVAILABLE, "unavailable", 503, True, "the platform is unavailable for a moment"),
     ]

@@ -57,6 +57,7 @@ class Contract(Wire):
 class ScheduleStatus(StrEnum):
     pending = "pending"
     cancelled = "cancelled"
+    elapsed = "elapsed"  # its start time passed without a cancellation: it blocks nothing
 
 
 class Schedule(Wire):

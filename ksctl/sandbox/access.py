@@ -1,0 +1,60 @@
+"""Who may write to an account (DESIGN §3): grants of an app, matrix accounts, institutions.
+
+- an institution account needs an app with admin rights on the account's org;
+- any other account: a direct grant, admin rights on its org, or either of those on its
+  matrix main account (the main account's credentials manage its sub-accounts).
+Reads never refuse on these grounds: they report `access.write=false` and why, so that a
+plan can say what it cannot do.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+
+from ksctl.platform.wire import AccountKind
+
+
+@dataclass(frozen=True)
+class AppGrant:
+    app_id: str
+    admin_orgs: frozenset[str]
+    accounts: frozenset[str]
+
+
+def load_app(conn: sqlite3.Connection, app_id: str) -> AppGrant | None:
+    row = conn.execute("SELECT * FROM apps WHERE app_id = ?", (app_id,)).fetchone()
+    if row is None:
+        return None
+    return AppGrant(
+        row["app_id"],
+        frozenset(json.loads(row["admin_orgs"])),
+        frozenset(json.loads(row["accounts"])),
+    )
+
+
+def _holds(app: AppGrant, account_id: str, org: str | None) -> bool:
+    return account_id in app.accounts or (org is not None and org in app.admin_orgs)
+
+
+def denial(
+    app: AppGrant,
+    account_id: str,
+    kind: str,
+    org: str | None,
+    parent: str | None,
+    parent_org: str | None,
+) -> str | None:
+    """Why `app` may not write to the account, or None when it may."""
+    if kind == AccountKind.institution:
+        if org is not None and org in app.admin_orgs:
+            return None
+        return f"institution account: the app holds no admin rights on its org {org or '(none)'}"
+    if _holds(app, account_id, org):
+        return None
+    if parent is not None and _holds(app, parent, parent_org):
+        return None
+    if parent is not None:
+        return f"the app holds no grant for this account nor for its matrix main account {parent}"
+    return "the app holds no grant for this account"

@@ -30,7 +30,8 @@ class Planned:
 
 
 def home_of(workdir: Path) -> Path:
-    return workdir / ".ksctl"
+    """The folder whose `.ksctl/` holds the embedded sandbox (the working directory)."""
+    return workdir
 
 
 def describe_target(target: Target) -> str:

@@ -59,7 +59,7 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
             f"{s.days_to_converge} day{'s' * (s.days_to_converge != 1)} of quota).", bold=True))
     else:
         out.append(style(f"No changes: {s.accounts} account{'s' * (s.accounts != 1)} "
-                         "match the configuration.", bold=True))
+                         f"match{'es' * (s.accounts == 1)} the configuration.", bold=True))
     if s.errors or s.blocked:
         out.append(style(f"{s.errors} account(s) in error, {s.blocked} blocked: "
                          "apply leaves them alone.", fg="red"))

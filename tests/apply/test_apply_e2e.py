@@ -1,0 +1,193 @@
+"""`ksctl apply` end to end on sandbox worlds (issue 6's definition of done)."""
+
+from __future__ import annotations
+
+import collections
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+from ksctl.backups.manifest import BackupKind
+from ksctl.backups.store import BackupStore, LocalSink
+from ksctl.sandbox.world import World
+from tests.apply.conftest import Workspace
+from tests.conftest import ROOT
+
+STATE_CHANGING = {"cancel_schedule", "disable_live", "enable_live", "feature_enable",
+                  "feature_disable", "purge_viewer_phones", "takedown_appeal",
+                  "interactions_export", "gift_ledger_ticket", "remove_certification"}
+
+
+def copy_example(ws: Workspace) -> str:
+    shutil.copy(ROOT / "examples" / "accounts.yaml", ws.root / "accounts.yaml")
+    return "accounts.yaml"
+
+
+def assert_no_write_twice(ws: Workspace) -> None:
+    writes = ws.store.writes()
+    keys = collections.Counter(w["idempotency_key"] for w in writes)
+    assert [k for k, n in keys.items() if n > 1] == []
+    logical = collections.Counter((w["account_id"], w["operation"], w["target"])
+                                  for w in writes if w["operation"] in STATE_CHANGING)
+    assert [k for k, n in logical.items() if n > 1] == []
+
+
+def assert_backups_before_closing(ws: Workspace) -> None:
+    """In the journal, an account's live closes only after each of its backups finished."""
+    finished: dict[str, set[str]] = collections.defaultdict(set)
+    planned: dict[str, set[str]] = collections.defaultdict(set)
+    for event in ws.journal():
+        address = event.get("address", "")
+        account, _, kind = address.partition("/")
+        if event["event"] == "start" and kind.startswith(("export", "download")):
+            planned[account].add(address)
+        if event["event"] == "end" and event["outcome"] in ("done", "already"):
+            if kind == "disable_live" and event["writes"]:
+                assert planned[account] <= finished[account], address
+            finished[account].add(address)
+
+
+def test_demo_world_converges_then_nothing_to_do(ws: Workspace) -> None:
+    config = copy_example(ws)
+    first = ws.ksctl("apply", config, "--auto-approve")
+    assert first.exit_code == 3, first.stderr
+    assert "Work left: run ksctl apply again after 2026-11-27T10:00:00+08:00" in first.stderr
+    ws.store.advance(timedelta(hours=49))  # past the gift-ledger delay
+    second = ws.ksctl("apply", config, "--auto-approve")
+    assert second.exit_code == 3, second.stderr  # the takedown appeal is under review
+    assert "takedown appeal" in second.stderr
+    ws.store.advance(timedelta(hours=73))
+    third = ws.ksctl("apply", config, "--auto-approve")
+    assert third.exit_code == 0, third.stderr
+    writes = len(ws.store.writes())
+    fourth = ws.ksctl("apply", config, "--auto-approve")
+    assert fourth.exit_code == 0
+    assert "No changes" in fourth.stdout
+    assert len(ws.store.writes()) == writes  # the log proves: zero write calls
+    assert_no_write_twice(ws)
+    assert_backups_before_closing(ws)
+    store = BackupStore(LocalSink(ws.root / ".ksctl" / "backups"))
+    assert store.verified(BackupKind.gift_ledger, "3xk9d2a1")
+    assert store.verified(BackupKind.replay, "3xk9d2a1", "r2")
+    for path in (ws.root / ".ksctl" / "backups").rglob("*"):
+        if path.is_file():
+            assert path.stat().st_mode & 0o077 == 0, path
+
+
+def over_quota_world(accounts: int = 12, quota: int = 20) -> World:
+    def account(i: int) -> dict[str, object]:
+        return {"id": f"acct{i:04d}", "name": f"主播{i}", "kind": "personal",
+                "phone": f"1390000{i:04d}", "live": {"permission": "enabled"},
+                "schedules": [{"id": "s1", "start_at": "2026-12-20T20:00:00+08:00"}],
+                "replays": [{"id": "r1", "recorded_at": "2026-11-01T20:00:00+08:00",
+                             "size_bytes": 2048}],
+                "interactions": {"days": 90, "viewer_phone_numbers": 5}}
+    return World.model_validate({
+        "platform": {"now": "2026-11-25T10:00:00+08:00", "write_quota_per_day": quota},
+        "apps": [{"app_id": "demo_app", "app_secret": "demo_secret",
+                  "accounts": [f"acct{i:04d}" for i in range(accounts)]}],
+        "accounts": [account(i) for i in range(accounts)]})
+
+
+OVER_QUOTA_CONFIG = """\
+version: 1
+defaults:
+  live: {permission: disabled}
+  schedules: cleared
+  backups: {interactions: present, replays: present}
+  privacy: {purge_viewer_phone_numbers: true}
+  monetization: {short_video_tipping: enabled}
+accounts:
+""" + "".join(f"  - id: acct{i:04d}\n" for i in range(12))
+
+
+def test_plan_larger_than_a_day_converges_over_several_days(ws: Workspace) -> None:
+    ws.store.seed(over_quota_world())
+    (ws.root / "accounts.yaml").write_text(OVER_QUOTA_CONFIG, encoding="utf-8")
+    plan = ws.ksctl("plan", "accounts.yaml")
+    assert "84 write calls (20 of 20 write calls left today; converges in 6 days" in plan.stdout
+    refused = ws.ksctl("apply", "accounts.yaml", "--auto-approve")
+    assert refused.exit_code == 4  # 12 of 12 accounts closing: over the safety threshold
+    assert "apply with --force" in refused.stderr
+    assert ws.store.writes() == []
+    codes = []
+    for _ in range(10):
+        result = ws.ksctl("apply", "accounts.yaml", "--auto-approve", "--force")
+        codes.append(result.exit_code)
+        if result.exit_code == 0:
+            break
+        assert result.exit_code == 3, result.stderr
+        assert "write quota" in result.stderr
+        per_day = collections.Counter(w["at"][:10] for w in ws.store.writes())
+        assert max(per_day.values()) <= 20
+        ws.store.advance(timedelta(days=1))
+    assert codes[-1] == 0 and codes[:-1] == [3] * (len(codes) - 1)
+    assert len(codes) >= 6
+    # Accounts are finished whole: no account was left half-way at the end of a day.
+    assert_backups_before_closing(ws)
+    assert_no_write_twice(ws)
+    final = ws.ksctl("plan", "accounts.yaml", "--detailed-exitcode")
+    assert final.exit_code == 0
+
+
+def test_saved_plan_is_refused_when_the_world_changed(ws: Workspace) -> None:
+    config = copy_example(ws)
+    saved = ws.ksctl("plan", config, "--out", "plan.json")
+    assert saved.exit_code == 0
+    ws.store.set_streaming("3xm7c5b0", True)  # the platform changes under the plan
+    result = ws.ksctl("apply", "plan.json")
+    assert result.exit_code == 4
+    assert "3xm7c5b0 (version 1 -> 2)" in result.stderr
+    assert "plan again" in result.stderr
+    assert ws.store.writes() == []
+
+
+def test_saved_plan_applies_exactly_that_plan(ws: Workspace) -> None:
+    config = copy_example(ws)
+    ws.ksctl("plan", config, "--target", "5wl8t3q6", "--out", "plan.json")
+    result = ws.ksctl("apply", "plan.json")
+    assert result.exit_code == 0, result.stderr
+    touched = {w["account_id"] for w in ws.store.writes()}
+    assert touched == {"5wl8t3q6"}
+
+
+def test_edited_plan_file_is_refused(ws: Workspace) -> None:
+    config = copy_example(ws)
+    ws.ksctl("plan", config, "--out", "plan.json")
+    text = Path("plan.json").read_text(encoding="utf-8")
+    Path("plan.json").write_text(text.replace('"acknowledge_contract_breach": true',
+                                              '"acknowledge_contract_breach": false'),
+                                 encoding="utf-8")
+    result = ws.ksctl("apply", "plan.json")
+    assert result.exit_code == 1
+    assert "checksum mismatch" in result.stderr
+
+
+def test_without_terminal_or_auto_approve_it_refuses(ws: Workspace) -> None:
+    result = ws.ksctl("apply", copy_example(ws))
+    assert result.exit_code == 4
+    assert "--auto-approve" in result.stderr
+    assert ws.store.writes() == []
+
+
+def test_streaming_account_is_deferred_not_cut_off(ws: Workspace) -> None:
+    config = copy_example(ws)
+    ws.store.set_streaming("8qv2n6e4", True)
+    result = ws.ksctl("apply", config, "--auto-approve", "--target", "8qv2n6e4")
+    assert result.exit_code == 3
+    assert "streaming right now" in result.stderr
+    assert "disable_live" not in {w["operation"] for w in ws.store.writes()}
+    ws.store.set_streaming("8qv2n6e4", False)
+    again = ws.ksctl("apply", config, "--auto-approve", "--target", "8qv2n6e4")
+    assert again.exit_code == 0, again.stderr
+
+
+def test_second_apply_is_refused_while_one_holds_the_lock(ws: Workspace) -> None:
+    from ksctl.apply.lock import apply_lock
+
+    config = copy_example(ws)
+    with apply_lock(ws.root / ".ksctl"):
+        result = ws.ksctl("apply", config, "--auto-approve")
+    assert result.exit_code == 4
+    assert "another apply holds" in result.stderr
+    assert ws.store.writes() == []

@@ -169,6 +169,7 @@ _BY_CODE: dict[int, type[PlatformError]] = {
     codes.CONTRACT_BREACH: Refused,
     codes.INTERACTIONS_EXPIRED: Refused,
     codes.COPYRIGHT_PROOF_REQUIRED: Refused,
+    codes.RANGE_NOT_SATISFIABLE: Refused,  # downloads handle 416 before it becomes an error
     codes.VERIFICATION_REQUIRED: VerificationFailed,
     codes.SMS_CODE_INVALID: VerificationFailed,
     codes.STREAMING_NOW: NotReady,

@@ -1,116 +1,17 @@
-"""Fixtures for the sandbox tests: a seeded world in a temp file and a small API driver."""
+"""Fixtures for the sandbox tests: a seeded world in a temp file and an API driver."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import anyio.from_thread
-import httpx
 import pytest
 
-from ksctl.sandbox.app import create_app
 from ksctl.sandbox.store import Store
 from ksctl.sandbox.world import World, load_world
-
-FIXTURES = Path(__file__).parent / "fixtures"
-SECRETS = {
-    "agency_app": "agency_secret",
-    "other_app": "other_secret",
-    "matrix_app": "matrix_secret",
-}
-
-
-class Wall:
-    """A stand-in for real time (the read rate is per real second): moves only when told."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def tick(self, seconds: float = 1.0) -> None:
-        self.now += seconds
-
-
-class Api:
-    """Calls the app in-process like a client would: token in the query, keys on writes."""
-
-    def __init__(self, store: Store, portal: Any, app_id: str = "agency_app") -> None:
-        self.store = store
-        self.app_id = app_id
-        self._portal = portal
-        self._client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_app(store)), base_url="http://sandbox"
-        )
-        self._token: str | None = None
-
-    def close(self) -> None:
-        self._portal.call(self._client.aclose)
-
-    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        async def send() -> httpx.Response:
-            return await self._client.request(method, path, **kwargs)
-
-        return self._portal.call(send)
-
-    def token(self, fresh: bool = False) -> str:
-        if self._token is None or fresh:
-            answer = self.request(
-                "POST",
-                "/oauth2/access_token",
-                params={
-                    "app_id": self.app_id,
-                    "app_secret": SECRETS[self.app_id],
-                    "grant_type": "client_credentials",
-                },
-            )
-            assert answer.status_code == 200, answer.text
-            self._token = answer.json()["access_token"]
-        return self._token
-
-    def auth(self) -> dict[str, str]:
-        return {"app_id": self.app_id, "access_token": self.token()}
-
-    def get(
-        self, path: str, headers: dict[str, str] | None = None, **params: Any
-    ) -> httpx.Response:
-        return self.request("GET", path, params={**self.auth(), **params}, headers=headers)
-
-    def post(
-        self,
-        path: str,
-        json: Any = None,
-        key: str | None = None,
-        if_match: str | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> httpx.Response:
-        sent = {"Idempotency-Key": key or uuid.uuid4().hex, **(headers or {})}
-        if if_match is not None:
-            sent["If-Match"] = if_match
-        return self.request("POST", path, params=self.auth(), json=json, headers=sent)
-
-    def account(self, account_id: str) -> dict[str, Any]:
-        answer = self.get(f"/openapi/accounts/{account_id}")
-        assert answer.status_code == 200, answer.text
-        return answer.json()["account"]
-
-    def verification(self, account_id: str) -> str:
-        """sms/send, read the code from the sandbox phone, sms/verify: a verification ticket."""
-        sent = self.post(f"/openapi/accounts/{account_id}/sms/send")
-        assert sent.status_code == 200, sent.text
-        code = self.store.sms_inbox()[-1]["code"]
-        verified = self.post(f"/openapi/accounts/{account_id}/sms/verify", json={"code": code})
-        assert verified.status_code == 200, verified.text
-        return verified.json()["verification_ticket"]
-
-    def disable_live(self, account_id: str, **body: Any) -> httpx.Response:
-        if "verification_ticket" not in body:
-            body["verification_ticket"] = self.verification(account_id)
-        return self.post(f"/openapi/accounts/{account_id}/live/disable", json=body)
+from tests.sandbox.driver import FIXTURES, Api, Wall
 
 
 @pytest.fixture

@@ -36,7 +36,11 @@ class TargetError(KsctlError):
 
 @dataclass(frozen=True)
 class Target:
-    """A resolved platform target. `home` is the embedded sandbox's folder (embedded only)."""
+    """A resolved platform target.
+
+    `home` (embedded only) is the folder whose `.ksctl/` holds the sandbox: the working
+    directory.
+    """
 
     kind: Literal["embedded", "remote"]
     base_url: str
@@ -59,11 +63,11 @@ class Target:
         if not self.embedded or self.home is None:
             return None
         return (f"ksctl: no {ENV_ENDPOINT} set; using the embedded sandbox in "
-                f"{_shown(self.home)}/ (no real account is touched)")
+                f"{_shown(self.home / '.ksctl')}/ (no real account is touched)")
 
 
 def resolve_target(env: Mapping[str, str], home: Path) -> Target:
-    """The target the environment names; `home` is the `.ksctl` folder for the embedded one.
+    """The target the environment names; `home` holds `.ksctl/` for the embedded sandbox.
 
     Raises TargetError (one line) when the environment is half-configured or malformed.
     """

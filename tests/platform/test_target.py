@@ -17,10 +17,10 @@ FULL = {"KSCTL_ENDPOINT": "https://ksctl.example.com/", "KSCTL_APP_ID": "app_1",
 def test_nothing_set_means_the_embedded_sandbox(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    t = resolve_target({"PATH": "/bin", "KSCTL_ENDPOINT": "  "}, tmp_path / ".ksctl")
+    t = resolve_target({"PATH": "/bin", "KSCTL_ENDPOINT": "  "}, tmp_path)
     assert t.embedded and t.sandbox
     assert (t.app_id, t.app_secret.reveal()) == ("demo_app", "demo_secret")
-    assert t.home == tmp_path / ".ksctl"
+    assert t.home == tmp_path
     assert t.notice == ("ksctl: no KSCTL_ENDPOINT set; using the embedded sandbox in .ksctl/ "
                         "(no real account is touched)")
     assert "\n" not in t.notice

@@ -92,9 +92,10 @@ def resolve_target(env: Mapping[str, str], home: Path) -> Target:
 
 @asynccontextmanager
 async def open_client(target: Target, **options: Any) -> AsyncIterator[PlatformClient]:
-    """A PlatformClient for `target`, closed on exit. `options` go to PlatformClient."""
-    transport = None
-    if target.embedded:
+    """A PlatformClient for `target`, closed on exit. `options` go to PlatformClient; a
+    `transport` among them replaces the target's own (tests wrap or fault it)."""
+    transport = options.pop("transport", None)
+    if target.embedded and transport is None:
         if target.home is None:
             raise TargetError("the embedded sandbox needs a home folder")
         # Imported here: only the embedded target needs the sandbox (and FastAPI).

@@ -14,6 +14,7 @@ from ksctl.sandbox.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SECRETS = {
+    "demo_app": "demo_secret",
     "agency_app": "agency_secret",
     "other_app": "other_secret",
     "matrix_app": "matrix_secret",

@@ -19,7 +19,9 @@ def test_writes_need_an_idempotency_key(api: Api, store: Store) -> None:
     assert store.writes() == []
 
 
-def test_a_repeated_key_returns_the_first_answer_and_changes_nothing(api: Api, store: Store) -> None:
+def test_a_repeated_key_returns_the_first_answer_and_changes_nothing(
+    api: Api, store: Store
+) -> None:
     first = api.post(CERT, key="key-1")
     second = api.post(CERT, key="key-1")
     assert second.status_code == 200

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -57,6 +57,7 @@ from ksctl.platform.wire import (
 __all__ = ["AccountsRead", "PlatformClient", "WriteResult", "idempotency_key"]
 
 P = TypeVar("P", bound=Envelope)
+T = TypeVar("T")
 
 BATCH = 200  # the platform's limit on ids per batch read and on `count`
 
@@ -175,7 +176,7 @@ class PlatformClient:
         """
         wanted = list(dict.fromkeys(ids))  # de-duplicated, in the order given
         batches = [wanted[i:i + BATCH] for i in range(0, len(wanted), BATCH)]
-        pages = await asyncio.gather(*(self._read_batch(b) for b in batches))
+        pages = await _all(self._read_batch(b) for b in batches)
         found: dict[str, AccountState] = {}
         missing: list[str] = []
         for accounts, gone in pages:
@@ -395,8 +396,22 @@ class PlatformClient:
 
     async def _complete_all(self, accounts: dict[str, AccountState]
                             ) -> dict[str, AccountState]:
-        done = await asyncio.gather(*(self._complete(a) for a in accounts.values()))
+        done = await _all(self._complete(a) for a in accounts.values())
         return {a.id: a for a in done}
+
+
+async def _all(coros: Iterable[Coroutine[Any, Any, T]]) -> list[T]:
+    """Run concurrently (the session's semaphore bounds the requests). On the first
+    failure cancel the rest, so nothing runs on after the caller gave up, and raise that
+    failure itself (not a group: callers handle typed PlatformErrors)."""
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def _parse(model: type[P], answer: Answer) -> P:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from ksctl.platform import codes
-from ksctl.platform.errors import VerificationFailed
+from ksctl.platform.errors import AccessDenied, VerificationFailed
 from ksctl.platform.wire import Feature
 from tests.platform.fakes import (
     FakePlatform,
@@ -262,3 +262,39 @@ def test_job_ticket_appeal_reads() -> None:
             assert (await c.get_appeal("ap1")).replay_ids == ["r1"]
 
     run(go())
+
+
+def test_a_failed_batch_cancels_the_others_and_raises_typed() -> None:
+    p = FakePlatform()
+    started: list[str] = []
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path != ACCOUNTS:
+            return p(request)
+        first = query(request)["ids"].split(",")[0]
+        started.append(first)
+        if first == "acct00000":
+            return refuse(codes.ACCESS_DENIED, "denied", status=403)
+        await asyncio.sleep(10)  # would hang the test if not cancelled
+        return batch_reader()(request)
+
+    async def go() -> None:
+        async with make_client(httpx.MockTransport(handler)) as c:
+            with pytest.raises(AccessDenied):
+                await c.get_accounts(ids(600))
+            assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []
+
+    run(go())
+    assert len(started) == 3
+
+
+def test_no_ids_no_calls() -> None:
+    p = FakePlatform()
+
+    async def go() -> None:
+        async with make_client(p) as c:
+            got = await c.get_accounts([])
+            assert got.accounts == {} and got.missing == []
+
+    run(go())
+    assert p.requests == []

@@ -24,6 +24,7 @@ from typing import Any, Self, TypeVar
 
 import httpx
 
+from ksctl import __version__
 from ksctl.platform.download import Downloaded, DownloadSink, LocalFileSink, download
 from ksctl.platform.errors import ProtocolError
 from ksctl.platform.keys import idempotency_key
@@ -120,7 +121,7 @@ class PlatformClient:
         secret = app_secret if isinstance(app_secret, Secret) else Secret(app_secret)
         self.redact = redactor or Redactor()
         http = httpx.AsyncClient(base_url=base_url, transport=transport, timeout=timeout,
-                                 headers={"User-Agent": "ksctl"})
+                                 headers={"User-Agent": f"ksctl/{__version__}"})
         self._session = Session(
             http, app_id=app_id, app_secret=secret, retry=retry or RetryPolicy(),
             clock=clock or SystemClock(), rng=rng or random.Random(), concurrency=concurrency,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -14,7 +14,6 @@ from ksctl.engine.actual import ActualAccount
 from ksctl.engine.build import destination_of
 from ksctl.platform.wire import AccountState, Quota
 
-SHANGHAI = timezone(timedelta(hours=8))
 NOTHING = BackupState(interactions=False, gift_ledger=False, replays=frozenset())
 
 
@@ -23,6 +22,7 @@ class AccountsReader(Protocol):
 
     async def get_accounts(self, ids: Sequence[str]) -> object: ...
     async def get_quota(self) -> Quota: ...
+    def platform_now(self) -> datetime: ...
 
 
 @dataclass(frozen=True)
@@ -37,19 +37,13 @@ def _wants_backups(desired: DesiredAccount) -> bool:
     return b is not None and Backup.present in (b.interactions, b.gift_ledger, b.replays)
 
 
-def platform_now(quota: Quota | None) -> datetime:
-    """The platform's clock (the sandbox's is virtual), else this machine's."""
-    now = getattr(quota, "now", None) if quota else None
-    return now if isinstance(now, datetime) else datetime.now(SHANGHAI)
-
-
 async def refresh(client: AccountsReader, desired: Sequence[DesiredAccount],
                   workdir: Path) -> Refreshed:
     """One batched read of the accounts, one quota read, then the backup store per account."""
     read = await client.get_accounts([d.id for d in desired])
     found: dict[str, AccountState] = read.accounts  # type: ignore[attr-defined]
     quota = await client.get_quota()
-    now = platform_now(quota)
+    now = client.platform_now()  # the sandbox's clock is virtual: never this machine's
     stores: dict[str, BackupStore] = {}
     actuals = {}
     for d in desired:

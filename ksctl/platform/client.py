@@ -18,6 +18,7 @@ import asyncio
 import random
 from collections.abc import Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -152,6 +153,10 @@ class PlatformClient:
     def quota(self) -> QuotaStatus:
         """The write quota as last reported by the platform (unknown until an answer)."""
         return self._session.quota.status
+
+    def platform_now(self) -> datetime:
+        """The platform's clock (a sandbox's is virtual), learnt from its answers."""
+        return self._session.quota.platform_time(self._session.clock.now())
 
     @property
     def is_sandbox(self) -> bool:

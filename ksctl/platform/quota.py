@@ -50,6 +50,10 @@ class QuotaTracker:
     def status(self) -> QuotaStatus:
         return self._status
 
+    def platform_time(self, now: datetime) -> datetime:
+        """`now` (this machine's clock) as the platform's clock reads it, as far as known."""
+        return (now + self._skew).astimezone(SHANGHAI)
+
     def observe_headers(self, headers: Mapping[str, str], now: datetime | None = None) -> None:
         """Learn from an answer's `X-Quota-*` headers (absent or malformed ones are ignored).
 

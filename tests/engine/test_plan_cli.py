@@ -138,3 +138,13 @@ def test_refreshing_1000_accounts_costs_one_read_per_batch(here: Path) -> None:
     batch = 200
     assert reads.pop("list_accounts") <= -(-n // batch)
     assert sum(reads.values()) <= 1, reads  # the quota read; nothing per account
+
+
+def test_plan_reads_time_from_the_platform_clock(here: Path) -> None:
+    from datetime import timedelta
+
+    from ksctl.sandbox.embedded import embedded_store
+
+    embedded_store(here).advance(timedelta(days=100))  # the virtual clock: 2027-03-05
+    result = ksctl("plan", example(), "--target", "8qv2n6e4")
+    assert "exportable until 2027-04-04" in result.stdout

@@ -191,3 +191,22 @@ def test_second_apply_is_refused_while_one_holds_the_lock(ws: Workspace) -> None
     assert result.exit_code == 4
     assert "another apply holds" in result.stderr
     assert ws.store.writes() == []
+
+
+def test_failed_action_cuts_off_only_what_depends_on_it(ws: Workspace) -> None:
+    config = copy_example(ws)
+    ws.ksctl("plan", config, "--target", "8qv2n6e4", "--target", "5wl8t3q6", "--out", "p.json")
+    # A schedule appears behind the plan's back (a stale read: the version did not move).
+    ws.store.patch_account("8qv2n6e4", {"schedules": [
+        {"id": "s1", "start_at": "2026-12-02T20:00:00+08:00"},
+        {"id": "s9", "title": "临时加播", "start_at": "2026-12-09T20:00:00+08:00"}]}, bump=False)
+    result = ws.ksctl("apply", "p.json")
+    assert result.exit_code == 1
+    assert "account 8qv2n6e4: failed:" in result.stderr
+    assert "scheduled live" in result.stderr
+    ends = {e["address"]: e["outcome"] for e in ws.journal() if e["event"] == "end"}
+    assert ends["8qv2n6e4/disable_live"] == "failed"
+    assert ends["8qv2n6e4/export_interactions"] == "done"  # independent work went ahead
+    assert ends["8qv2n6e4/purge_viewer_pii"] == "done"
+    assert all(outcome in ("done", "already") for address, outcome in ends.items()
+               if address.startswith("5wl8t3q6/"))  # the other account converged

@@ -148,3 +148,11 @@ def test_plan_reads_time_from_the_platform_clock(here: Path) -> None:
     embedded_store(here).advance(timedelta(days=100))  # the virtual clock: 2027-03-05
     result = ksctl("plan", example(), "--target", "8qv2n6e4")
     assert "exportable until 2027-04-04" in result.stdout
+
+
+def test_local_backups_in_a_ci_workspace_are_warned_about(here: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    result = ksctl("plan", example(), "--target", "8qv2n6e4")
+    assert ("warning: backups go to the local folder .ksctl/backups in a CI workspace, which is "
+            "thrown away after the run: use a durable destination (an fsspec URL)") in result.stdout

@@ -8,7 +8,7 @@ that `dispatch` opens. Every answer, errors included, is the `result` envelope.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
 
 import anyio
@@ -150,7 +150,7 @@ async def access_token(
     request: Request,
     app_id: Annotated[str | None, Query()] = None,
     app_secret: Annotated[str | None, Query()] = None,
-    grant_type: Annotated[str | None, Query()] = None,
+    grant_type: Annotated[Literal["client_credentials"] | None, Query()] = None,
 ) -> Response:
     """Client credentials (query string or form) -> an access token that expires on the
     virtual clock."""
@@ -158,7 +158,9 @@ async def access_token(
     if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         form = dict(parse_qsl((await request.body()).decode("utf-8", "replace")))
     given = {"app_id": app_id, "app_secret": app_secret, "grant_type": grant_type}
-    creds = {k: v if v is not None else form.get(k) for k, v in given.items()}
+    creds = {k: v or form.get(k) for k, v in given.items()}
+    # The only grant there is; saying it is customary, not required.
+    creds["grant_type"] = creds["grant_type"] or "client_credentials"
 
     def issue(call: Call) -> TokenAnswer:
         answer = auth.issue_token(
@@ -553,6 +555,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
     response = _refused(code, str(getattr(exc, "detail", "")) or "refused")
     response.status_code = status
+    response.headers.update(getattr(exc, "headers", None) or {})  # e.g. Allow on a 405
     return response
 
 

@@ -13,12 +13,20 @@ import json
 import secrets
 import sqlite3
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ksctl.platform import codes
-from ksctl.platform.wire import Appeal, Feature, Toggle, VerifyRequest, WriteAnswer
+from ksctl.platform.wire import (
+    Appeal,
+    AppealRequest,
+    DisableLiveRequest,
+    Feature,
+    Toggle,
+    VerifyRequest,
+    WriteAnswer,
+)
 from ksctl.sandbox import content, quota, views
 from ksctl.sandbox.access import denial
 from ksctl.sandbox.clock import from_epoch, to_epoch
@@ -26,6 +34,8 @@ from ksctl.sandbox.dispatch import Call
 from ksctl.sandbox.masking import mask_phone
 from ksctl.sandbox.refusal import Refusal
 
+M = TypeVar("M", bound=BaseModel)
+VERIFY_FIRST = "closing live needs a valid verification ticket (sms/send, sms/verify)"
 SMS_CODE_TTL = 300
 VERIFICATION_TTL = 600
 
@@ -105,13 +115,21 @@ def body_of(call: Call) -> dict[str, Any]:
         raise Refusal(codes.BAD_REQUEST, "the body is not valid JSON") from None
     if not isinstance(data, dict):
         raise Refusal(codes.BAD_REQUEST, "the body must be a JSON object")
+    try:  # JSON may escape a lone surrogate, which is no text at all
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise Refusal(codes.BAD_REQUEST, "the body holds text that is not valid Unicode") from None
     return data
 
 
-def _unknown_fields(data: dict[str, Any], allowed: set[str]) -> None:
-    extra = sorted(set(data) - allowed)
-    if extra:
-        raise Refusal(codes.BAD_REQUEST, f"unknown field(s): {', '.join(extra)}")
+def _valid(model: type[M], data: dict[str, Any]) -> M:
+    """The body as the documented request model, or 410000 saying what is wrong."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise Refusal(codes.BAD_REQUEST, f"invalid body: {where}: {first['msg']}") from None
 
 
 def _next_id(conn: sqlite3.Connection, table: str, prefix: str) -> str:
@@ -281,11 +299,9 @@ def sms_send(call: Call, account_id: str) -> WriteAnswer:
 
 
 def sms_verify(call: Call, account_id: str) -> WriteAnswer:
+    # The request's shape first: a malformed request is refused whatever the account's state.
+    request = _valid(VerifyRequest, body_of(call))
     guard(call, account_id)
-    try:
-        request = VerifyRequest.model_validate(body_of(call))
-    except ValidationError:
-        raise Refusal(codes.BAD_REQUEST, 'the body must be {"code": "..."}') from None
     epoch = to_epoch(call.now)
     sent = call.conn.execute(
         "SELECT * FROM sms_codes WHERE account_id = ? AND app_id = ? AND used = 0 AND "
@@ -293,7 +309,8 @@ def sms_verify(call: Call, account_id: str) -> WriteAnswer:
         "ORDER BY seq DESC LIMIT 1",
         (account_id, call.app.app_id, epoch),
     ).fetchone()
-    if sent is None or not hmac.compare_digest(sent["code"], request.code):
+    given = request.code.encode("utf-8")  # body_of() let no unencodable text through
+    if sent is None or not hmac.compare_digest(sent["code"].encode("utf-8"), given):
         raise Refusal(codes.SMS_CODE_INVALID, "the SMS code is wrong, used or expired")
     call.conn.execute("UPDATE sms_codes SET used = 1 WHERE seq = ?", (sent["seq"],))
     ticket = "vt_" + secrets.token_urlsafe(24)
@@ -309,18 +326,12 @@ def sms_verify(call: Call, account_id: str) -> WriteAnswer:
 
 
 def disable_live(call: Call, account_id: str) -> WriteAnswer:
-    row = guard(call, account_id)
     data = body_of(call)
-    _unknown_fields(data, {"verification_ticket", "acknowledge_contract_breach"})
-    ticket, acknowledged = (
-        data.get("verification_ticket"),
-        data.get("acknowledge_contract_breach", False),
-    )
-    if not isinstance(ticket, str | None) or not isinstance(acknowledged, bool):
-        raise Refusal(
-            codes.BAD_REQUEST,
-            "verification_ticket must be a string, acknowledge_contract_breach a bool",
-        )
+    if not data.get("verification_ticket"):  # no closing live without verifying, whatever else
+        raise Refusal(codes.VERIFICATION_REQUIRED, VERIFY_FIRST)
+    request = _valid(DisableLiveRequest, data)
+    ticket, acknowledged = request.verification_ticket, request.acknowledge_contract_breach
+    row = guard(call, account_id)
     if row["permission"] == Toggle.disabled:
         return answer(call, account_id, changed=False)
     epoch = to_epoch(call.now)
@@ -344,18 +355,13 @@ def disable_live(call: Call, account_id: str) -> WriteAnswer:
             f"an MCN contract with {row['contract_min_hours']} minimum live hours a month runs "
             f"until {from_epoch(row['contract_until']).isoformat()}: closing live breaks it",
         )
-    verification = None
-    if ticket:
-        verification = call.conn.execute(
-            "SELECT * FROM verifications WHERE ticket_sha256 = ? AND account_id = ? AND app_id = ? "
-            "AND used = 0 AND expires_at > ?",
-            (_digest(ticket), account_id, call.app.app_id, epoch),
-        ).fetchone()
+    verification = call.conn.execute(
+        "SELECT * FROM verifications WHERE ticket_sha256 = ? AND account_id = ? AND app_id = ? "
+        "AND used = 0 AND expires_at > ?",
+        (_digest(ticket), account_id, call.app.app_id, epoch),
+    ).fetchone()
     if verification is None:
-        raise Refusal(
-            codes.VERIFICATION_REQUIRED,
-            "closing live needs a valid verification ticket (sms/send, sms/verify)",
-        )
+        raise Refusal(codes.VERIFICATION_REQUIRED, VERIFY_FIRST)
     call.conn.execute(
         "UPDATE verifications SET used = 1 WHERE ticket_sha256 = ?",
         (verification["ticket_sha256"],),
@@ -385,16 +391,14 @@ def enable_live(call: Call, account_id: str) -> WriteAnswer:
 
 
 def takedown_appeal(call: Call, account_id: str) -> WriteAnswer:
-    guard(call, account_id)
     data = body_of(call)
-    _unknown_fields(data, {"copyright_proof"})
     proof = data.get("copyright_proof")
     if not isinstance(proof, str) or not proof.strip():
         raise Refusal(
             codes.COPYRIGHT_PROOF_REQUIRED, "a takedown appeal needs a copyright_proof reference"
         )
-    if len(proof) > 200:
-        raise Refusal(codes.BAD_REQUEST, "copyright_proof is longer than 200 characters")
+    proof = _valid(AppealRequest, data).copyright_proof
+    guard(call, account_id)
     epoch = to_epoch(call.now)
     latest = call.conn.execute(
         "SELECT * FROM appeals WHERE account_id = ? ORDER BY seq DESC LIMIT 1", (account_id,)

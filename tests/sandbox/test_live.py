@@ -123,7 +123,8 @@ def test_closing_revokes_the_certification_tag_but_not_blue_v(api: Api, store: S
 
 
 def test_closing_a_closed_account_changes_nothing(api: Api, store: Store) -> None:
-    answer = api.post("/openapi/accounts/closed1/live/disable", json={})
+    body = {"verification_ticket": "vt_whatever"}  # not consumed: nothing to close
+    answer = api.post("/openapi/accounts/closed1/live/disable", json=body)
     assert answer.status_code == 200 and answer.json()["changed"] is False
     assert store.writes() == []
 
@@ -162,3 +163,18 @@ def test_features(api: Api) -> None:
 def test_an_account_without_a_phone_cannot_be_verified(api: Api) -> None:
     answer = api.post("/openapi/accounts/bare1/sms/send")
     assert answer.status_code == 400 and "phone" in answer.json()["error_msg"]
+
+
+def test_odd_codes_are_just_wrong_codes(api: Api) -> None:
+    api.post("/openapi/accounts/solo1/sms/send")
+    for code in ["\u0080", "验证码", "0" * 16]:
+        answer = api.post("/openapi/accounts/solo1/sms/verify", json={"code": code})
+        assert answer.json()["result"] == codes.SMS_CODE_INVALID
+    surrogate = api.request(
+        "POST",
+        "/openapi/accounts/solo1/sms/verify",
+        params=api.auth(),
+        content=b'{"code": "\\ud800"}',
+        headers={"Idempotency-Key": "lone", "Content-Type": "application/json"},
+    )
+    assert surrogate.status_code == 400

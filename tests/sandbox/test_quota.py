@@ -24,7 +24,8 @@ def test_quota_counts_only_changes_and_resets_at_midnight_shanghai(api: Api, sto
     assert first.headers["X-Quota-Reset"] == "2026-11-26T00:00:00+08:00"
     # a no-op and a refused write cost nothing
     assert api.post(FEATURE.format("enable")).json()["changed"] is False
-    assert api.post("/openapi/accounts/main1/live/disable", json={}).status_code == 409
+    refused = api.post("/openapi/accounts/main1/live/disable", json={"verification_ticket": "x"})
+    assert refused.status_code == 409
     assert api.get("/openapi/quota").json()["quota"] == {
         "per_day": 3,
         "used": 1,

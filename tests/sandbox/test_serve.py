@@ -1,0 +1,94 @@
+"""`ksctl sandbox serve` in another process: one SQLite world, seen and changed by both."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ksctl.sandbox.embedded import sandbox_path
+from ksctl.sandbox.store import Store
+from ksctl.sandbox.world import World
+
+SERVE = "from ksctl.sandbox.commands import sandbox; sandbox()"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path, world: World) -> Iterator[tuple[str, Store]]:
+    store = Store(sandbox_path(tmp_path))
+    store.seed(world)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-c", SERVE, "--home", str(tmp_path), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the sandbox did not start: {process.communicate()[1]!r}")
+            time.sleep(0.05)
+        yield base, store
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+def token(http: httpx.Client) -> dict[str, str]:
+    answer = http.post(
+        "/oauth2/access_token",
+        params={"app_id": "agency_app", "app_secret": "agency_secret"},
+    )
+    return {"app_id": "agency_app", "access_token": answer.json()["access_token"]}
+
+
+def test_two_processes_see_one_world(served: tuple[str, Store]) -> None:
+    base, store = served
+    with httpx.Client(base_url=base, timeout=10) as http:
+        auth = token(http)
+        before = http.get("/openapi/accounts/solo1", params=auth).json()["account"]
+        assert before["live"]["streaming"] is False
+        store.set_streaming("solo1", True)  # this process changes the world...
+        after = http.get("/openapi/accounts/solo1", params=auth).json()["account"]
+        assert after["live"]["streaming"] is True  # ...the server sees it
+        assert after["version"] != before["version"]
+        path = "/openapi/accounts/solo1/certification/live/remove"
+        changed = http.post(path, params=auth, headers={"Idempotency-Key": "over-http"})
+        assert changed.status_code == 200 and changed.json()["changed"] is True
+    assert store.account("solo1").certification.live_certified is False  # and the reverse
+
+
+def test_a_repeated_key_over_http_is_one_write(served: tuple[str, Store]) -> None:
+    base, store = served
+    path = "/openapi/accounts/main1/features/short_video_tipping/enable"
+    with httpx.Client(base_url=base, timeout=10) as http:
+        auth = token(http)
+        answers = [
+            http.post(path, params=auth, headers={"Idempotency-Key": "same-key"}) for _ in range(3)
+        ]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert answers[1].content == answers[0].content == answers[2].content
+    assert answers[2].headers["Idempotent-Replayed"] == "true"
+    assert answers[0].headers["X-Ksctl-Sandbox"] == "1"
+    writes = store.writes()
+    assert len(writes) == 1
+    assert writes[0]["operation"] == "enable_feature" and writes[0]["idempotency_key"] == "same-key"

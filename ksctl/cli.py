@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ksctl import __version__
+from ksctl.completion import SHELLS
 from ksctl.errors import ConfigError, KsctlError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -189,6 +190,45 @@ def import_(ids: tuple[str, ...]) -> None:
     text, notice = import_accounts(ids)
     _notice(notice)
     click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the reference to this file (e.g. docs/configuration.md) instead of "
+              "printing it.")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 when the --out file differs from the models.")
+def docs(out: Path | None, check: bool) -> None:
+    """Print the configuration reference (Markdown), generated from the models."""
+    from ksctl.docgen import is_stale, render_reference, write_reference
+
+    if check:
+        if out is None:
+            raise click.UsageError("--check needs --out FILE")
+        if is_stale(out):
+            click.echo(f"ksctl: error: {out} is stale: regenerate it with `ksctl docs --out {out}`",
+                       err=True)
+            sys.exit(1)
+        click.echo(f"{out} is up to date")
+    elif out:
+        click.echo(f"wrote {write_reference(out)}")
+    else:
+        click.echo(render_reference(), nl=False)
+
+
+@cli.command()
+@click.argument("shell", type=click.Choice(SHELLS))
+def completion(shell: str) -> None:
+    """Print the completion script for SHELL (bash, zsh or fish).
+
+    \b
+    bash:  eval "$(ksctl completion bash)"    in ~/.bashrc (bash 4.4 or newer)
+    zsh:   eval "$(ksctl completion zsh)"     in ~/.zshrc, after compinit
+    fish:  ksctl completion fish > ~/.config/fish/completions/ksctl.fish
+    """
+    from ksctl.completion import completion_script
+
+    click.echo(completion_script(cli, shell), nl=False)
 
 
 def _register_optional() -> None:

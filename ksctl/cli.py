@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -88,6 +89,32 @@ def _notice(text: str | None) -> None:
         click.echo(text, err=True)
 
 
+class RefreshBar:
+    """A progress bar on stderr while a large refresh reads (a terminal only: CI logs stay
+    clean). Small plans finish before a bar would help, so it starts past one batch."""
+
+    THRESHOLD = 200
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __enter__(self) -> RefreshBar:
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if total <= self.THRESHOLD or not sys.stderr.isatty():
+                return
+            self.bar = click.progressbar(length=total, label="reading accounts",
+                                         file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
 def _color(no_color: bool) -> bool:
     return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
@@ -119,8 +146,9 @@ def plan(paths: tuple[str, ...], out: Path | None, fmt: str, detailed_exitcode: 
     from ksctl.planning import make_plan
     from ksctl.render import Format, render
 
-    planned = make_plan(paths, targets=targets,
-                        options=PlanOptions(max_close_share, max_close_count))
+    with RefreshBar() as bar:
+        planned = make_plan(paths, targets=targets,
+                            options=PlanOptions(max_close_share, max_close_count), progress=bar)
     _notice(planned.notice)
     for warning in planned.config_warnings:
         click.echo(str(warning), err=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +20,9 @@ from ksctl.engine.refresh import refresh
 from ksctl.errors import KsctlError, Problem
 from ksctl.platform.target import Target, open_client, resolve_target
 from ksctl.platform.wire import AccountState
+
+# (accounts read so far, accounts to read)
+RefreshProgress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -61,10 +64,19 @@ def _ci_warnings(config: Config, env: Mapping[str, str]) -> tuple[str, ...]:
 
 
 async def _plan(config: Config, only: frozenset[str] | None, target: Target, workdir: Path,
-                options: PlanOptions, env: Mapping[str, str], created_at: datetime) -> Plan:
+                options: PlanOptions, env: Mapping[str, str], created_at: datetime,
+                progress: RefreshProgress | None) -> Plan:
     desired = [a for a in config.accounts if only is None or a.id in only]
+    on_read = None
+    if progress is not None:
+        total, done = len(desired), 0
+
+        def on_read(count: int) -> None:
+            nonlocal done
+            done += count
+            progress(done, total)
     async with open_client(target) as client:
-        refreshed = await refresh(client, desired, workdir)
+        refreshed = await refresh(client, desired, workdir, on_read)
     return build_plan(config, refreshed.actuals, refreshed.quota,
                       target=describe_target(target), created_at=created_at,
                       options=options, warnings=_ci_warnings(config, env), only=only)
@@ -72,15 +84,18 @@ async def _plan(config: Config, only: frozenset[str] | None, target: Target, wor
 
 def make_plan(paths: Sequence[str], *, targets: Sequence[str] = (), workdir: Path | None = None,
               env: Mapping[str, str] | None = None, options: PlanOptions = DEFAULT_OPTIONS,
-              created_at: datetime | None = None) -> Planned:
-    """Load the configuration, refresh the targeted accounts and build the plan."""
+              created_at: datetime | None = None,
+              progress: RefreshProgress | None = None) -> Planned:
+    """Load the configuration, refresh the targeted accounts and build the plan.
+
+    `progress(done, total)` hears of each batch of accounts read."""
     workdir = workdir or Path.cwd()
     env = os.environ if env is None else env
     config = load_config(paths or (".",))
     only = select(config, targets)
     target = resolve_target(env, home_of(workdir))
     plan = asyncio.run(_plan(config, only, target, workdir, options, env,
-                             created_at or datetime.now(UTC)))
+                             created_at or datetime.now(UTC), progress))
     return Planned(plan, config.warnings, target.notice)
 
 

@@ -28,11 +28,14 @@ def generators() -> dict[str, Callable[[], dict[str, Any]]]:
 
 
 def write_schemas(folder: Path) -> list[Path]:
-    """Write every schema; returns the files written."""
+    """Write every schema and the platform's OpenAPI document; returns the files written."""
+    from ksctl.sandbox.openapi import write_openapi  # FastAPI loads only for this command
+
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, make in generators().items():
         path = folder / name
         path.write_text(dumps(make()), encoding="utf-8")
         written.append(path)
+    written.append(write_openapi(folder / "platform.openapi.json"))
     return written

@@ -74,11 +74,12 @@ def collect_files(paths: Iterable[str]) -> list[tuple[Path, str]]:
     return found
 
 
-def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """`over` merged into `base`: mappings key by key, anything else replaced."""
     out = dict(base)
     for key, value in over.items():
         if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _merge(out[key], value)
+            out[key] = deep_merge(out[key], value)
         else:
             out[key] = value
     return out
@@ -113,7 +114,7 @@ def _entries(located: Located, parsed: ConfigFile | None) -> list[tuple[int, dic
         except ValidationError:
             defaults = {}
         raw = data.get("accounts") if isinstance(data.get("accounts"), list) else []
-    return [(i, _merge(defaults, entry)) for i, entry in enumerate(raw)
+    return [(i, deep_merge(defaults, entry)) for i, entry in enumerate(raw)
             if isinstance(entry, dict)]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +20,8 @@ NOTHING = BackupState(interactions=False, gift_ledger=False, replays=frozenset()
 class AccountsReader(Protocol):
     """What refresh needs of a platform client."""
 
-    async def get_accounts(self, ids: Sequence[str]) -> object: ...
+    async def get_accounts(self, ids: Sequence[str], *,
+                           progress: Callable[[int], None] | None = None) -> object: ...
     async def get_quota(self) -> Quota: ...
     def platform_now(self) -> datetime: ...
 
@@ -37,10 +38,12 @@ def _wants_backups(desired: DesiredAccount) -> bool:
     return b is not None and Backup.present in (b.interactions, b.gift_ledger, b.replays)
 
 
-async def refresh(client: AccountsReader, desired: Sequence[DesiredAccount],
-                  workdir: Path) -> Refreshed:
-    """One batched read of the accounts, one quota read, then the backup store per account."""
-    read = await client.get_accounts([d.id for d in desired])
+async def refresh(client: AccountsReader, desired: Sequence[DesiredAccount], workdir: Path,
+                  progress: Callable[[int], None] | None = None) -> Refreshed:
+    """One batched read of the accounts, one quota read, then the backup store per account.
+
+    `progress` is told how many accounts each finished read covered."""
+    read = await client.get_accounts([d.id for d in desired], progress=progress)
     found: dict[str, AccountState] = read.accounts  # type: ignore[attr-defined]
     quota = await client.get_quota()
     now = client.platform_now()  # the sandbox's clock is virtual: never this machine's

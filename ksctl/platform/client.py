@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Coroutine, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -174,15 +174,24 @@ class PlatformClient:
             raise _contract_error(exc) from None
         return await self._complete(account)
 
-    async def get_accounts(self, ids: Iterable[str], *, complete: bool = True) -> AccountsRead:
+    async def get_accounts(self, ids: Iterable[str], *, complete: bool = True,
+                           progress: Callable[[int], None] | None = None) -> AccountsRead:
         """Many accounts in about len(ids)/200 calls, batches concurrently.
 
         With `complete`, an account whose inline schedules or replays were truncated gets
         its full lists from the paged endpoints (only then: the inline list is usually all).
+        `progress` is told how many ids each finished batch held.
         """
         wanted = list(dict.fromkeys(ids))  # de-duplicated, in the order given
         batches = [wanted[i:i + BATCH] for i in range(0, len(wanted), BATCH)]
-        pages = await _all(self._read_batch(b) for b in batches)
+
+        async def read(batch: list[str]) -> tuple[list[AccountState], list[str]]:
+            page = await self._read_batch(batch)
+            if progress:
+                progress(len(batch))
+            return page
+
+        pages = await _all(read(b) for b in batches)
         found: dict[str, AccountState] = {}
         missing: list[str] = []
         for accounts, gone in pages:

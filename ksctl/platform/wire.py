@@ -190,7 +190,7 @@ class ErrorAnswer(Envelope):
 
 
 class TokenAnswer(Envelope):
-    access_token: str
+    access_token: str = Field(repr=False)  # a credential: never in a repr or a log
     expires_in: int
 
 
@@ -240,7 +240,7 @@ class WriteAnswer(Envelope):
     appeal: Appeal | None = None
     purged: int | None = None
     sent_to: str | None = None
-    verification_ticket: str | None = None
+    verification_ticket: str | None = Field(None, repr=False)
     expires_in: int | None = None
 
 
@@ -248,11 +248,11 @@ class WriteAnswer(Envelope):
 
 
 class VerifyRequest(Wire):
-    code: str = Field(min_length=1, max_length=16)
+    code: str = Field(min_length=1, max_length=16, repr=False)
 
 
 class DisableLiveRequest(Wire):
-    verification_ticket: str = Field(min_length=1, max_length=200)
+    verification_ticket: str = Field(min_length=1, max_length=200, repr=False)
     acknowledge_contract_breach: bool = False
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from ksctl.config.load import deep_merge
 from ksctl.sandbox import db, meta, seeding
 from ksctl.sandbox.clock import from_epoch
 from ksctl.sandbox.masking import mask_phone
@@ -22,16 +23,6 @@ from ksctl.sandbox.world import AccountSeed, PlatformSettings, World
 
 class UnknownAccount(KeyError):
     pass
-
-
-def _merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in patch.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def _iso(seconds: int | None) -> str | None:
@@ -83,7 +74,7 @@ class Store:
         """Change platform settings at run time, e.g. `configure(faults={"error_rate": 0.2})`."""
         with self.transaction() as conn:
             current = meta.settings(conn).model_dump()
-            updated = PlatformSettings.model_validate(_merge(current, changes))
+            updated = PlatformSettings.model_validate(deep_merge(current, changes))
             meta.set_settings(conn, updated)
             return updated
 
@@ -134,7 +125,7 @@ class Store:
             if current is None:
                 raise UnknownAccount(account_id)
             updated = AccountSeed.model_validate(
-                _merge(current.model_dump(), {**patch, "id": account_id})
+                deep_merge(current.model_dump(), {**patch, "id": account_id})
             )
             row = conn.execute(
                 "SELECT version FROM accounts WHERE id = ?", (account_id,)

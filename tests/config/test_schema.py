@@ -40,3 +40,16 @@ def test_examples_validate_against_the_schema_independently(path: Path) -> None:
 def test_schema_rejects_what_the_loader_rejects(name: str) -> None:
     data = yaml.safe_load((FIXTURES / "config" / "broken" / name).read_text(encoding="utf-8"))
     assert list(_validator().iter_errors(data)) != []
+
+
+def test_schema_command_reproduces_every_checked_in_document(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ksctl.cli import cli
+
+    result = CliRunner().invoke(cli, ["schema", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == sorted(p.name for p in (ROOT / "schemas").glob("*.json"))
+    for name in written:
+        assert (tmp_path / name).read_bytes() == (ROOT / "schemas" / name).read_bytes(), name

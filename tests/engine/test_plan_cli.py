@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import collections
+import io
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +13,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from ksctl.cli import cli
+from ksctl.cli import RefreshBar, cli
+from ksctl.engine.build import PlanOptions
+from ksctl.planning import make_plan
 from ksctl.sandbox.world import World
 from tests.conftest import ROOT
 from tests.engine.scenario import SCENARIOS, seed
@@ -138,6 +142,31 @@ def test_refreshing_1000_accounts_costs_one_read_per_batch(here: Path) -> None:
     batch = 200
     assert reads.pop("list_accounts") <= -(-n // batch)
     assert sum(reads.values()) <= 1, reads  # the quota read; nothing per account
+
+    heard: list[tuple[int, int]] = []
+    make_plan(["big.yaml"], progress=lambda done, total: heard.append((done, total)),
+              options=PlanOptions(1.0, 5000))
+    assert [d for d, _ in heard] == sorted(d for d, _ in heard)  # never goes back
+    assert heard[-1] == (n, n) and len(heard) == -(-n // batch)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("total", "tty", "drawn"), [(1000, True, True), (1000, False, False),
+                                                      (200, True, False)])
+def test_refresh_bar_only_for_large_refreshes_on_a_terminal(
+        monkeypatch: pytest.MonkeyPatch, total: int, tty: bool, drawn: bool) -> None:
+    err = _Terminal() if tty else io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    with RefreshBar() as bar:
+        for done in range(200, total + 1, 200):
+            bar(done, total)
+    assert ("reading accounts" in err.getvalue()) is drawn
+    if drawn:
+        assert f"{total}/{total}" in err.getvalue()
 
 
 def test_plan_reads_time_from_the_platform_clock(here: Path) -> None:

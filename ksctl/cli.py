@@ -123,7 +123,8 @@ def _color(no_color: bool) -> bool:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Save the plan (JSON) for `ksctl apply PLANFILE` and `ksctl show`.")
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
+              help="text for people, markdown for a pull-request comment, json for scripts.")
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 0 when there is nothing to change, 2 when there are changes.")
 @click.option("--target", "targets", multiple=True, metavar="ID",
@@ -166,7 +167,8 @@ def plan(paths: tuple[str, ...], out: Path | None, fmt: str, detailed_exitcode: 
 
 @cli.command()
 @click.argument("planfile", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
+              help="text for people, markdown for a pull-request comment, json for scripts.")
 @click.option("--no-color", is_flag=True, help="No colour (also NO_COLOR, or when piped).")
 def show(planfile: Path, fmt: str, no_color: bool) -> None:
     """Render a saved plan (refused if it was edited after it was made)."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -71,9 +73,23 @@ def test_console_script_prints_no_traceback(in_repo: Path) -> None:
         "tests/fixtures/config/broken/binary.yaml:1:1: binary file, not YAML text\n")
 
 
-def test_help_for_every_command() -> None:
+def _commands(group: click.Group, path: tuple[str, ...] = ()
+              ) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+    for name, command in group.commands.items():
+        yield (*path, name), command
+        if isinstance(command, click.Group):
+            yield from _commands(command, (*path, name))
+
+
+def test_help_for_every_command_and_subcommand() -> None:
     runner = CliRunner()
-    for name, command in cli.commands.items():
-        result = runner.invoke(cli, [name, "--help"])
-        assert result.exit_code == 0, name
-        assert command.help, f"{name} has no help text"
+    seen = []
+    for path, command in _commands(cli):
+        seen.append(" ".join(path))
+        result = runner.invoke(cli, [*path, "--help"])
+        assert result.exit_code == 0, path
+        assert command.help and command.help.strip(), f"{path} has no help text"
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.hidden:
+                assert param.help or (param.is_flag and param.name == "help"), (path, param.name)
+    assert {"plan", "apply", "sandbox seed", "sandbox clock"} <= set(seen)

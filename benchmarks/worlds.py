@@ -1,0 +1,77 @@
+"""Generated sandbox worlds and their desired-state configuration, of any size.
+
+Every account is a personal account streaming live, with one scheduled live, one replay,
+interaction data and viewer phone numbers stored, and video tipping off (the shape of
+`tests/apply/test_apply_e2e.py::over_quota_world`). The configuration closes live on all of
+them with every backup that finishes in one run: per account six actions and seven write
+calls (tipping, export, purge, cancel, and three for closing live), plus one replay download.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ksctl.sandbox.embedded import DEMO_APP_ID, DEMO_APP_SECRET, sandbox_path
+from ksctl.sandbox.store import Store
+from ksctl.sandbox.world import World
+
+NOW = "2026-11-25T10:00:00+08:00"
+HIGH_READ_RATE = 1_000_000  # reads per second: never the bottleneck
+HIGH_QUOTA = 10_000_000  # write calls per day: an apply is never stopped by the quota
+
+CONFIG_HEAD = """\
+version: 1
+defaults:
+  live: {permission: disabled}
+  schedules: cleared
+  backups: {interactions: present, replays: present}
+  privacy: {purge_viewer_phone_numbers: true}
+  monetization: {short_video_tipping: enabled}
+accounts:
+"""
+
+
+def account_id(i: int) -> str:
+    return f"bench{i:06d}"
+
+
+def _account(i: int) -> dict[str, Any]:
+    return {
+        "id": account_id(i),
+        "name": f"主播{i}",
+        "kind": "personal",
+        "phone": f"139{i:08d}",
+        "live": {"permission": "enabled"},
+        "schedules": [{"id": "s1", "start_at": "2026-12-20T20:00:00+08:00"}],
+        "replays": [{"id": "r1", "recorded_at": "2026-11-01T20:00:00+08:00",
+                     "size_bytes": 2048}],
+        "interactions": {"days": 90, "viewer_phone_numbers": 5},
+    }
+
+
+def world(n: int, *, read_rate: int = HIGH_READ_RATE, quota: int = HIGH_QUOTA) -> World:
+    ids = [account_id(i) for i in range(n)]
+    return World.model_validate({
+        "platform": {"now": NOW, "read_rate_per_second": read_rate,
+                     "write_quota_per_day": quota},
+        "apps": [{"app_id": DEMO_APP_ID, "app_secret": DEMO_APP_SECRET, "accounts": ids}],
+        "accounts": [_account(i) for i in range(n)],
+    })
+
+
+def config_text(n: int) -> str:
+    return CONFIG_HEAD + "".join(f"  - id: {account_id(i)}\n" for i in range(n))
+
+
+def workspace(root: Path, n: int) -> tuple[Path, Path]:
+    """Seed a world of `n` accounts in `root/.ksctl/` and write `root/accounts.yaml`.
+
+    Returns the sandbox file and the configuration file.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    config = root / "accounts.yaml"
+    config.write_text(config_text(n), encoding="utf-8")
+    db = sandbox_path(root)
+    Store(db).seed(world(n))
+    return db, config

@@ -60,9 +60,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--no-faults", action="store_true",
                         help="skip the apply under injected faults")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="the markdown file to write (default benchmarks/RESULTS.md)")
-    parser.add_argument("--json", type=Path, default=None,
-                        help="also write every raw measurement as JSON here")
+                        help="the markdown file to write (default benchmarks/RESULTS.md); "
+                             "the raw measurements go next to it as JSON")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="keep the worlds here instead of a temporary folder")
     args = parser.parse_args(list(argv))
@@ -178,6 +177,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     results = run(args, argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report.render(results), encoding="utf-8")
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    args.out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n",
+                                             encoding="utf-8")
     _say(f"wrote {args.out} ({results['elapsed_s']:.0f}s)")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import re
 import tempfile
 from collections.abc import Iterable
@@ -100,6 +101,9 @@ class FsspecSink:
     def write_atomic(self, path: str, chunks: Iterable[bytes]) -> None:
         # Object stores make a whole-object put atomic; write a temporary key, then move it.
         tmp = self._path(path) + ".part"
+        # Filesystems with real folders (file://, sftp://...) need the parent made first;
+        # on object stores this only checks that the bucket exists.
+        self.fs.makedirs(posixpath.dirname(tmp), exist_ok=True)
         with self.fs.open(tmp, "wb") as out:
             for chunk in chunks:
                 out.write(chunk)

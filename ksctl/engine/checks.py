@@ -49,6 +49,12 @@ def check(desired: DesiredAccount, actual: ActualAccount, changed: Changes,
             f"active MCN contract with {c.mcn} ({c.min_live_hours_per_month} live hours a month "
             f"until {_day(c.until)}): closing live breaks it; once agreed with the MCN, set "
             "acknowledge.contract_breach: true")
+    cancelling = {a.target for a in actions if a.type is T.cancel_schedule}
+    pending = [s.id for s in actual.future_schedules() if s.id not in cancelling]
+    if closing and pending:
+        found.errors.append(
+            f"closing live fails while {len(pending)} scheduled live(s) are pending "
+            f"({', '.join(pending)}): set schedules: cleared, or cancel them in the app")
     if changed.get(("certification", "live_certified")) == (False, True):
         found.errors.append("live_certified: true, but the 直播认证 tag is gone and ksctl cannot "
                             "grant it: apply for it in the app, or remove the setting")

@@ -89,3 +89,17 @@ def test_domain_warnings_when_closing() -> None:
     assert "soft closure: 2 replay(s) stay online" in text
     assert "exportable until 2026-12-25" in text
     assert "short-video tipping is off" in text
+
+
+def test_closing_with_schedules_left_alone_is_an_error_not_a_certain_failure() -> None:
+    # The platform refuses to close live while a schedule is pending (§1); when the
+    # configuration leaves schedules alone, apply could only fail, run after run.
+    plan = plan_account(desired(schedules=None), actual())
+    assert plan.status is Status.error
+    assert plan.errors == ("closing live fails while 1 scheduled live(s) are pending (s1): "
+                           "set schedules: cleared, or cancel them in the app",)
+    assert plan_account(desired(schedules="keep"), actual()).status is Status.error
+    assert plan_account(desired(), actual()).status is Status.changes  # cleared: cancelled first
+    past = [{"id": "s1", "start_at": NOW - timedelta(days=1)}]
+    assert plan_account(desired(schedules=None), actual(schedules=past)).status is \
+        Status.changes

@@ -27,7 +27,7 @@ class KsctlGroup(click.Group):
         except ConfigError as exc:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
-            ctx.exit(1)
+            ctx.exit(exc.exit_code)
         except KsctlError as exc:
             click.echo(f"ksctl: error: {exc}", err=True)
             ctx.exit(getattr(exc, "exit_code", 1))

@@ -31,6 +31,7 @@ class KsctlError(Exception):
 class ConfigError(KsctlError):
     """One or more problems in input files; carries all of them at once."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], exit_code: int = 1) -> None:
         self.problems = sorted(problems)
+        self.exit_code = exit_code
         super().__init__("\n".join(str(p) for p in self.problems))

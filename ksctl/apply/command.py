@@ -10,11 +10,12 @@ from pathlib import Path
 
 import click
 
-from ksctl.apply.run import EXIT_OK, ApplyReport, Refused, apply_plan
+from ksctl.apply.run import EXIT_OK, EXIT_REFUSED, ApplyReport, Refused, apply_plan
 from ksctl.apply.walk import AccountRun, AccountStatus
 from ksctl.engine.build import PlanOptions
 from ksctl.engine.plan import Plan
-from ksctl.engine.planfile import load_plan
+from ksctl.engine.planfile import PlanRefused, load_plan
+from ksctl.errors import ConfigError
 from ksctl.planning import describe_target, home_of, make_plan
 from ksctl.platform.target import resolve_target
 from ksctl.render.text import render_text
@@ -95,7 +96,10 @@ def run_apply(paths: Sequence[str], *, auto_approve: bool, targets: Sequence[str
     if is_plan_file(paths):
         if targets:
             raise Refused("--target cannot narrow a saved plan: plan again with --target")
-        plan = load_plan(Path(paths[0]))
+        try:
+            plan = load_plan(Path(paths[0]))
+        except PlanRefused as exc:  # refused before any write, like a stale plan
+            raise ConfigError(exc.problems, exit_code=EXIT_REFUSED) from None
     else:
         plan = make_plan(paths, targets=targets, workdir=workdir, env=env,
                          options=options).plan

@@ -26,11 +26,19 @@ def save_plan(plan: Plan, path: Path) -> None:
         raise
 
 
+class PlanRefused(ConfigError):
+    """A real plan file that must not be used: edited after it was made, or of another
+    format version. (Not JSON, or not a plan at all, is plain bad input.)"""
+
+
 def load_plan(path: Path) -> Plan:
     name = str(path)
 
     def fail(message: str, line: int = 1, col: int = 1) -> ConfigError:
         return ConfigError([Problem(name, line, col, message)])
+
+    def refuse(message: str) -> PlanRefused:
+        return PlanRefused([Problem(name, 1, 1, message)])
 
     try:
         raw = path.read_bytes()
@@ -44,7 +52,7 @@ def load_plan(path: Path) -> Plan:
     if not isinstance(data, dict) or "format_version" not in data:
         raise fail("not a ksctl plan file (no format_version)")
     if data["format_version"] != FORMAT_VERSION:
-        raise fail(f"plan format {data['format_version']!r} is not supported "
+        raise refuse(f"plan format {data['format_version']!r} is not supported "
                    f"(this ksctl reads format {FORMAT_VERSION}); plan again")
     try:
         plan = Plan.model_validate(data)
@@ -53,5 +61,5 @@ def load_plan(path: Path) -> Plan:
         where = ".".join(str(p) for p in first["loc"])
         raise fail(f"not a valid ksctl plan: {where}: {first['msg']}") from None
     if plan.checksum != plan.compute_checksum():
-        raise fail("the plan was modified after it was made (checksum mismatch); plan again")
+        raise refuse("the plan was modified after it was made (checksum mismatch); plan again")
     return plan

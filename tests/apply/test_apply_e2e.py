@@ -159,8 +159,10 @@ def test_edited_plan_file_is_refused(ws: Workspace) -> None:
                                               '"acknowledge_contract_breach": false'),
                                  encoding="utf-8")
     result = ws.ksctl("apply", "plan.json")
-    assert result.exit_code == 1
-    assert "checksum mismatch" in result.stderr
+    assert result.exit_code == 4  # refused before any write
+    assert "plan.json:1:1: the plan was modified after it was made" in result.stderr
+    assert ws.store.writes() == []
+    assert ws.ksctl("show", "plan.json").exit_code == 1  # show: bad input, not a refusal
 
 
 def test_without_terminal_or_auto_approve_it_refuses(ws: Workspace) -> None:

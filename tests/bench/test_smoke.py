@@ -21,6 +21,8 @@ from benchmarks.report import BATCH
 ROOT = Path(__file__).resolve().parents[2]
 SIZES = (20, 250)  # one batch, and more than one
 APPLY_ACCOUNTS = 5
+pytestmark = pytest.mark.slow  # about 15 s: a served sandbox, worlds seeded, a dozen processes
+
 NUMBER = re.compile(r"^[×]?[\d,]+(\.\d+)?$")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from ksctl import asyncrun
 from ksctl.config import Config, load_config
 from ksctl.config.checks import is_url
 from ksctl.engine.build import DEFAULT_OPTIONS, PlanOptions, build_plan, destination_of
@@ -94,7 +94,7 @@ def make_plan(paths: Sequence[str], *, targets: Sequence[str] = (), workdir: Pat
     config = load_config(paths or (".",))
     only = select(config, targets)
     target = resolve_target(env, home_of(workdir))
-    plan = asyncio.run(_plan(config, only, target, workdir, options, env,
+    plan = asyncrun.run(_plan(config, only, target, workdir, options, env,
                              created_at or datetime.now(UTC), progress))
     return Planned(plan, config.warnings, target.notice)
 
@@ -127,7 +127,7 @@ def import_accounts(ids: Sequence[str], *, workdir: Path | None = None,
         async with open_client(target) as client:
             return await client.get_accounts(list(ids))
 
-    found = asyncio.run(read())
+    found = asyncrun.run(read())
     if found.missing:
         raise KsctlError(f"no such account on the platform: {', '.join(found.missing)}")
     document = {"version": 1, "accounts": [as_desired(found.accounts[i]) for i in ids]}

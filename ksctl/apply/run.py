@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ksctl import asyncrun
 from ksctl.apply.journal import Journal
 from ksctl.apply.lock import apply_lock
 from ksctl.apply.reconcile import AccountContext
@@ -142,7 +142,7 @@ def apply_plan(plan: Plan, target: Target, target_name: str, *, workdir: Path,
         try:
             journal.record("begin", plan=plan.checksum, target=plan.target,
                            accounts=[a.id for a in plan.accounts if a.actions])
-            runs = asyncio.run(_apply(plan, target, workdir, env, parallelism, interactive,
+            runs = asyncrun.run(_apply(plan, target, workdir, env, parallelism, interactive,
                                       run_id, journal, on_done, poll_budget_s))
             report = ApplyReport(runs, plan, run_id, journal.path,
                                  [a for a in plan.accounts if a.status in (Status.error,

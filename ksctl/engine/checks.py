@@ -64,6 +64,13 @@ def check(desired: DesiredAccount, actual: ActualAccount, changed: Changes,
         found.errors.append(
             f"interaction data is already lost: it stopped being exportable{lost}, 30 days "
             "after live was closed; set backups.interactions: ignore to acknowledge the loss")
+    if desired.backups and desired.backups.replays is Backup.present:
+        gone = sorted(r.id for r in state.replays
+                      if not r.online and r.id not in actual.backups.replays)
+        if gone:
+            found.warnings.append(f"replay(s) {', '.join(gone)} were taken down before being "
+                                  "backed up: the platform no longer serves them, no copy can "
+                                  "be made")
     _check_takedown(desired, actual, actions, found)
     if closing:
         _closing_warnings(desired, actual, found)

@@ -47,7 +47,9 @@ def project(desired: DesiredAccount, actual: ActualAccount) -> tuple[dict[str, A
         if backups.gift_ledger is Backup.present:
             put(("backups", "gift_ledger"), PRESENT, PRESENT if stored.gift_ledger else ABSENT)
         if backups.replays is Backup.present:
-            ids = sorted(r.id for r in state.replays)
+            # A replay taken down before it was backed up can no longer be downloaded: the
+            # platform refuses it (checks warn about it) and wanting it would fail forever.
+            ids = sorted(r.id for r in state.replays if r.online or r.id in stored.replays)
             put(("backups", "replays"), dict.fromkeys(ids, PRESENT),
                 {r: PRESENT if r in stored.replays else ABSENT for r in ids})
     cert = desired.certification

@@ -103,3 +103,20 @@ def test_closing_with_schedules_left_alone_is_an_error_not_a_certain_failure() -
     past = [{"id": "s1", "start_at": NOW - timedelta(days=1)}]
     assert plan_account(desired(schedules=None), actual(schedules=past)).status is \
         Status.changes
+
+
+def test_replay_taken_down_before_any_backup_is_a_warning_not_a_download() -> None:
+    # The platform no longer serves a replay once it is offline: a download_replay for it
+    # would fail on every run and hold back the closure that depends on it.
+    replays = [{"id": "r1", "recorded_at": NOW - timedelta(days=20), "size_bytes": 10,
+                "sha256": "0" * 64, "online": False},
+               {"id": "r2", "recorded_at": NOW - timedelta(days=10), "size_bytes": 10,
+                "sha256": "1" * 64, "online": True}]
+    plan = plan_account(desired(), actual(replays=replays))
+    assert plan.status is Status.changes
+    assert [a.target for a in plan.actions if a.type == "download_replay"] == ["r2"]
+    assert ("replay(s) r1 were taken down before being backed up: the platform no longer "
+            "serves them, no copy can be made") in plan.warnings
+    saved = BackupState(False, False, frozenset({"r1"}))
+    again = plan_account(desired(), actual(replays=replays, backups=saved))
+    assert not [w for w in again.warnings if "taken down before" in w]

@@ -81,7 +81,17 @@ class _Builder:
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, (*path, i), depth + 1) for i, child in enumerate(node.value)]
-        return self.loader.construct_object(node)
+        return self._scalar(node, path)
+
+    def _scalar(self, node: yaml.Node, path: Path_) -> Any:
+        """A scalar's value; a value its tag cannot hold (a 13th month, a 5,000-digit int,
+        `!!float x`) is a located problem, not a crash of PyYAML's constructor."""
+        try:
+            return self.loader.construct_object(node)
+        except (ValueError, TypeError, OverflowError) as exc:
+            tag = str(node.tag).rsplit(":", 1)[-1]
+            raise _TooBig(f"{dotted(path) or 'document'}: not a valid {tag}: "
+                          f"{' '.join(str(exc).split())}", self._mark(node)) from None
 
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[Any, Any]:
         self.loader.flatten_mapping(node)  # YAML merge keys (<<)
@@ -94,7 +104,7 @@ class _Builder:
                                              f"{dotted(path) or 'document'}: a key must be a "
                                              "plain value, not a list or mapping"))
                 continue
-            key = self.loader.construct_object(key_node)
+            key = self._scalar(key_node, path)
             if not isinstance(key, str | int | bool | float) or key is None:
                 key = str(key)
             line, col = self._mark(key_node)
@@ -166,7 +176,8 @@ def read(path: Path, display: str | None = None) -> Located:
     """Read and parse `path`; I/O errors become one-line problems too."""
     name = display or str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:  # never more than the limit: /dev/zero has no end
+            raw = handle.read(MAX_BYTES + 1)
     except IsADirectoryError:
         raise ConfigError([Problem(name, 1, 1, "is a folder, expected a YAML file")]) from None
     except OSError as exc:

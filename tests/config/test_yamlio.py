@@ -57,3 +57,27 @@ def test_bytes_that_are_not_text(raw: bytes) -> None:
     with pytest.raises(ConfigError) as caught:
         parse("f.yaml", raw)
     assert len(caught.value.problems) == 1
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    (b"version: 2026-13-45\n", "f.yaml:1:10: version: not a valid timestamp: month must be in"),
+    (b"a:\n  b: !!float x\n", "f.yaml:2:6: a.b: not a valid float: could not convert"),
+    (b"n: " + b"9" * 5000 + b"\n", "f.yaml:1:4: n: not a valid int: Exceeds the limit"),
+    (b"? 2026-02-30\n: x\n", "f.yaml:1:3: document: not a valid timestamp: day is out of"),
+])
+def test_values_their_tag_cannot_hold_are_located_problems(raw: bytes, message: str) -> None:
+    # PyYAML's constructors raise ValueError for these; it used to escape as an internal error.
+    with pytest.raises(ConfigError) as caught:
+        parse("f.yaml", raw)
+    assert str(caught.value).startswith(message)
+
+
+def test_reading_stops_at_the_size_limit() -> None:
+    from pathlib import Path
+
+    from ksctl.yamlio import read
+
+    # A device with no end (or a file far larger than memory) is never read whole.
+    with pytest.raises(ConfigError) as caught:
+        read(Path("/dev/zero"))
+    assert "larger than 16 MiB" in str(caught.value)

@@ -11,6 +11,13 @@ class Severity(StrEnum):
     warning = "warning"
 
 
+def one_line(text: str) -> str:
+    """`text` with every unprintable character escaped (a newline in a YAML key, an ANSI
+    escape in a value), so that an error is always exactly one line of plain text."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     file: str
@@ -21,11 +28,14 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = "warning: " if self.severity is Severity.warning else ""
-        return f"{self.file}:{self.line}:{self.col}: {prefix}{self.message}"
+        return one_line(f"{self.file}:{self.line}:{self.col}: {prefix}{self.message}")
 
 
 class KsctlError(Exception):
     """An error a person can act on: printed as one line, never as a traceback."""
+
+    def __str__(self) -> str:
+        return one_line(super().__str__())
 
 
 class ConfigError(KsctlError):
@@ -35,3 +45,6 @@ class ConfigError(KsctlError):
         self.problems = sorted(problems)
         self.exit_code = exit_code
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)  # one line per problem

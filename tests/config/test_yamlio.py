@@ -81,3 +81,16 @@ def test_reading_stops_at_the_size_limit() -> None:
     with pytest.raises(ConfigError) as caught:
         read(Path("/dev/zero"))
     assert "larger than 16 MiB" in str(caught.value)
+
+
+def test_a_problem_is_always_one_line() -> None:
+    # A key may hold a newline or an escape sequence; the message quotes it escaped.
+    with pytest.raises(ConfigError) as caught:
+        parse("f.yaml", b'"a\\nb": 1\n"a\\nb": 2\n')
+    [problem] = caught.value.problems
+    assert str(problem) == ("f.yaml:2:1: duplicate key 'a\\nb' (first at 1:1); "
+                            "YAML would silently keep only the last one")
+    from ksctl.errors import KsctlError
+
+    assert str(KsctlError("no such account: x\ny\x1b[31m")) == \
+        "no such account: x\\ny\\x1b[31m"

@@ -64,6 +64,7 @@ class _Builder:
         self.loc = located
         self.loader = loader
         self.nodes = 0
+        self.merged: dict[int, int] = {}
         self.problems: list[Problem] = []
 
     def _mark(self, node: yaml.Node) -> tuple[int, int]:
@@ -93,11 +94,34 @@ class _Builder:
             raise _TooBig(f"{dotted(path) or 'document'}: not a valid {tag}: "
                           f"{' '.join(str(exc).split())}", self._mark(node)) from None
 
+    def _merged_size(self, node: yaml.MappingNode) -> int:
+        """How many pairs the mapping has once its merge keys (<<) are flattened, counted
+        without flattening (PyYAML's flattening doubles a `<<: [*m, *m]` chain per level)."""
+        known = self.merged.get(id(node))
+        if known is not None:
+            return known
+        self.merged[id(node)] = 0  # a merge that refers back to itself adds nothing
+        total = 0
+        for key_node, value_node in node.value:
+            if key_node.tag != "tag:yaml.org,2002:merge":
+                total += 1
+                continue
+            merged = value_node.value if isinstance(value_node, yaml.SequenceNode) else \
+                [value_node]
+            total += sum(self._merged_size(m) for m in merged if isinstance(m, yaml.MappingNode))
+        self.merged[id(node)] = total
+        return total
+
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[Any, Any]:
-        self.loader.flatten_mapping(node)  # YAML merge keys (<<)
+        if self._merged_size(node) > MAX_NODES:
+            raise _TooBig(f"merge keys (<<) expand to more than {MAX_NODES:,} values",
+                          self._mark(node))
+        own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
+        self.loader.flatten_mapping(node)  # YAML merge keys (<<): merged pairs come first
+        merged = len(node.value) - own
         out: dict[Any, Any] = {}
         first: dict[Any, tuple[int, int]] = {}
-        for key_node, value_node in node.value:
+        for index, (key_node, value_node) in enumerate(node.value):
             if not isinstance(key_node, yaml.ScalarNode):
                 line, col = self._mark(key_node)
                 self.problems.append(Problem(self.loc.file, line, col,
@@ -108,6 +132,10 @@ class _Builder:
             if not isinstance(key, str | int | bool | float) or key is None:
                 key = str(key)
             line, col = self._mark(key_node)
+            if index < merged:  # merged in: the mapping's own keys override it
+                self.loc.keys[(*path, key)] = (line, col)
+                out[key] = self.build(value_node, (*path, key), depth + 1)
+                continue
             if key in first:
                 self.problems.append(Problem(
                     self.loc.file, line, col,

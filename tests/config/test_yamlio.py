@@ -94,3 +94,22 @@ def test_a_problem_is_always_one_line() -> None:
 
     assert str(KsctlError("no such account: x\ny\x1b[31m")) == \
         "no such account: x\\ny\\x1b[31m"
+
+
+def test_merge_keys_are_bounded_like_aliases() -> None:
+    # `<<: [*m, *m]` doubles per level: PyYAML would flatten 2**25 pairs into memory.
+    lines = ["m0: &m0 {x: 1}"] + [f"m{i}: &m{i} {{<<: [*m{i - 1}, *m{i - 1}], k{i}: {i}}}"
+                                   for i in range(1, 26)]
+    with pytest.raises(ConfigError) as caught:
+        parse("f.yaml", "\n".join(lines).encode())
+    assert "merge keys (<<) expand to more than 1,000,000 values" in str(caught.value)
+
+
+def test_own_keys_override_merged_ones() -> None:
+    # The point of `<<: *defaults`: what the mapping says itself wins, as in YAML 1.1.
+    located = parse("f.yaml", b"a: &a {x: 1, z: 3}\nb: &b {x: 2, y: 2}\n"
+                              b"k: {<<: *a, x: 9}\nl: {<<: [*a, *b]}\n")
+    assert located.data["k"] == {"x": 9, "z": 3}
+    assert located.data["l"] == {"x": 1, "y": 2, "z": 3}
+    with pytest.raises(ConfigError, match="duplicate key 'x'"):
+        parse("f.yaml", b"a: &a {z: 1}\nk: {<<: *a, x: 1, x: 2}\n")

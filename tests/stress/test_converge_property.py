@@ -50,9 +50,9 @@ from tests.stress.support import (
     wanted_backups,
     workspace,
 )
-from tests.stress.worlds import Case, cases
+from tests.stress.worlds import NOW, SHORT_BAN_DAYS, Case, cases
 
-EXAMPLES = int(os.environ.get("KSCTL_STRESS_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("KSCTL_STRESS_EXAMPLES", "60"))
 RUN_GAP = timedelta(hours=25)  # past a quota reset, a short ticket, an export job
 CONVERGE_WITHIN = 14  # runs without faults (the slowest world: 8 writes a day, 3-day review)
 NO_FAULTS = {"error_rate": 0.0, "lost_response_rate": 0.0, "latency_ms": 0}
@@ -75,6 +75,11 @@ class Run:
         # A replay the world has offline already can never be downloaded (a plan warning).
         self.replays = {a.id: [r.id for r in a.replays if r.online] for a in case.world.accounts}
         self.runs = 0
+
+    def ban_ends_soon(self, account_id: str) -> bool:
+        """A ban that ends within the runs: the account must converge after it."""
+        ban = self.seeds[account_id].ban
+        return ban is not None and ban.until < NOW + timedelta(days=SHORT_BAN_DAYS + 1)
 
     def check(self) -> None:
         assert_no_write_twice(self.ws.store.writes())
@@ -125,7 +130,8 @@ def test_random_worlds_converge_and_never_write_twice_or_close_before_backups(
         ws.store.configure(faults=NO_FAULTS)
         for _ in range(CONVERGE_WITHIN):
             _, plan = plan_json(ws, CONFIG)
-            if not [a for a in plan["accounts"] if a["status"] == "changes"]:
+            if not [a for a in plan["accounts"] if a["status"] == "changes"
+                    or (a["status"] == "blocked" and run.ban_ends_soon(a["id"]))]:
                 break
             run.apply(faults=False)
             ws.store.advance(RUN_GAP)
@@ -137,6 +143,9 @@ def test_random_worlds_converge_and_never_write_twice_or_close_before_backups(
         event(f"writes: {len(writes) // 10 * 10}+")
         for status in sorted({a["status"] for a in plan["accounts"]}):
             event(f"final status: {status}")
+        for a in plan["accounts"]:
+            for reason in a["errors"]:
+                event(f"reason: {reason[:30]}")
         left = {a["id"]: a for a in plan["accounts"] if a["status"] == "changes"}
         assert left == {}, f"not converged within {CONVERGE_WITHIN} runs: {left}"
         for account in plan["accounts"]:
@@ -197,7 +206,7 @@ def explained(reason: str, run: Run, account_id: str) -> bool:
     desired = run.desired[account_id]
     now = run.ws.store.now()
     if reason.startswith("banned"):
-        return seed.ban is not None and seed.ban.until > now
+        return seed.ban is not None and seed.ban.until > now and not run.ban_ends_soon(seed.id)
     if "MCN contract" in reason:
         ack = bool(desired.acknowledge and desired.acknowledge.contract_breach)
         return seed.contract is not None and seed.contract.until > now and not ack

@@ -52,15 +52,18 @@ def account_seed(draw: st.DrawFn, index: int, mains: list[str]) -> dict[str, Any
     live: dict[str, Any] = {"permission": permission}
     if permission == "disabled":
         # Closed long ago (data gone), within the 30-day window, or at its very end.
-        closed = draw(st.sampled_from([None, 3, 29, 45]))
+        closed = draw(st.sampled_from([None, 3, 3, 29, 45]))
         live["closed_at"] = None if closed is None else _iso(NOW - timedelta(days=closed))
     else:
         live["streaming"] = draw(st.sampled_from([False, False, True]))
+    kind = draw(st.sampled_from(["personal", "personal", "enterprise", "institution"]))
     seed: dict[str, Any] = {
         "id": account_id,
         "name": f"主播{index}",
-        "kind": draw(st.sampled_from(["personal", "personal", "enterprise", "institution"])),
-        "org": draw(st.sampled_from([None, *ORGS, ORGS[0]])),
+        "kind": kind,
+        # An institution without an org is out of every app's reach: rare, not the rule.
+        "org": draw(st.sampled_from([*ORGS, ORGS[0]] if kind == "institution" and index % 4
+                                    else [None, *ORGS, ORGS[0]])),
         "parent": draw(st.sampled_from([None, None, *mains])) if mains else None,
         "phone": f"1{draw(st.integers(3, 9))}{draw(st.integers(0, 10**9 - 1)):09d}",
         "live": live,
@@ -104,7 +107,7 @@ def worlds(draw: st.DrawFn, max_accounts: int = 4) -> World:
     # Mostly the app may write to every account; now and then one is out of its reach.
     ungranted = draw(st.sampled_from([None, None, None, *ids]))
     app = {"app_id": APP_ID, "app_secret": APP_SECRET,
-           "admin_orgs": [o for o in ORGS if o != draw(st.sampled_from([None, None, *ORGS]))],
+           "admin_orgs": [o for o in ORGS if o != draw(st.sampled_from([None] * 4 + [*ORGS]))],
            "accounts": [i for i in ids if i != ungranted]}
     platform = {
         "now": _iso(NOW),
@@ -191,7 +194,7 @@ FAULTS = st.fixed_dictionaries({
 
 
 @st.composite
-def cases(draw: st.DrawFn, max_accounts: int = 4, max_faulty_runs: int = 4) -> Case:
+def cases(draw: st.DrawFn, max_accounts: int = 5, max_faulty_runs: int = 4) -> Case:
     world = draw(worlds(max_accounts))
     config = draw(configs(world))
     faults = draw(st.lists(FAULTS, min_size=1, max_size=max_faulty_runs))

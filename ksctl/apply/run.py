@@ -136,7 +136,8 @@ def apply_plan(plan: Plan, target: Target, target_name: str, *, workdir: Path,
     """Apply `plan` to `target`; refuses (exit 4) before any write when it must."""
     preflight(plan, target_name, force=force, now=datetime.now(UTC))
     home = workdir / ".ksctl"
-    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    # Microseconds, so that journal names sort in run order even for runs within a second.
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ") + "-" + uuid.uuid4().hex[:6]
     with apply_lock(home):
         journal = Journal(home, run_id)
         try:

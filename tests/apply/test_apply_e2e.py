@@ -11,11 +11,7 @@ from ksctl.backups.manifest import BackupKind
 from ksctl.backups.store import BackupStore, LocalSink
 from ksctl.sandbox.world import World
 from tests.apply.conftest import Workspace
-from tests.conftest import ROOT
-
-STATE_CHANGING = {"cancel_schedule", "disable_live", "enable_live", "feature_enable",
-                  "feature_disable", "purge_viewer_phones", "takedown_appeal",
-                  "interactions_export", "gift_ledger_ticket", "remove_certification"}
+from tests.conftest import ROOT, STATE_CHANGING
 
 
 def copy_example(ws: Workspace) -> str:

@@ -43,3 +43,16 @@ def test_the_request_log_counts_reads_too(api: Api, store: Store) -> None:
     log = store.request_log()
     assert api.token() not in repr(log) and "agency_secret" not in repr(log)
     assert log[-1]["operation"] == "enable_live" and log[-1]["status"] == 200
+
+
+def test_the_tests_state_changing_set_names_every_state_changing_write() -> None:
+    """tests.conftest.STATE_CHANGING (the no-write-twice checks) uses the sandbox's own
+    operation names: a name it never logs would make those checks silently weaker."""
+    import re
+
+    from tests.conftest import ROOT, STATE_CHANGING
+
+    source = (ROOT / "ksctl" / "sandbox" / "app.py").read_text(encoding="utf-8")
+    logged = set(re.findall(r'_write_call\(\s*request,\s*"([a-z_]+)"', source))
+    assert logged, "no write operation found: the pattern no longer matches app.py"
+    assert logged - {"sms_send", "sms_verify"} == STATE_CHANGING

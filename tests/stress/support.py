@@ -22,17 +22,11 @@ from ksctl.config.model import Backup, DesiredAccount
 from ksctl.platform import client as client_module
 from ksctl.platform.retry import SystemClock
 from tests.apply.conftest import Workspace
+from tests.conftest import STATE_CHANGING
 
 ENV = ("KSCTL_ENDPOINT", "KSCTL_APP_ID", "KSCTL_APP_SECRET", "KSCTL_SMS_CODE_COMMAND", "CI",
        "NO_COLOR", "KSCTL_DEBUG")
 
-# Every write operation the sandbox logs (ksctl/sandbox/app.py) that changes state and must
-# therefore happen at most once per (account, target). `sms_send` and `sms_verify` are left
-# out: a closure deferred to a later run asks for a fresh code, which is right.
-STATE_CHANGING = frozenset({
-    "cancel_schedule", "enable_feature", "disable_feature", "export_interactions",
-    "request_gift_ledger", "purge_viewer_phones", "disable_live", "enable_live",
-    "remove_certification", "takedown_appeal"})
 CONTENT_OK = (200, 206)
 
 

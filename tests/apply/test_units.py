@@ -105,3 +105,49 @@ def test_exit_code_is_the_worst_account() -> None:
     assert ApplyReport([ok], plan, "r").exit_code == 0
     assert ApplyReport([ok, waiting], plan, "r").exit_code == 3
     assert ApplyReport([ok, waiting, failed], plan, "r").exit_code == 1
+
+
+def test_sms_prompt_on_a_terminal_hides_the_code(tmp_path: Path) -> None:
+    """The interactive source on a real pseudo-terminal: it asks on stderr naming the
+    masked phone, takes the code without echoing it, and hands back a Secret."""
+    import pty
+    import select
+    import subprocess
+
+    script = tmp_path / "ask.py"
+    script.write_text(
+        "import asyncio, sys\n"
+        "from ksctl.apply.sms import choose_source\n"
+        "source = choose_source({}, None)\n"  # stdin and stderr are the terminal: a prompt
+        "code = asyncio.run(source('8qv2n6e4', '138****0004'))\n"
+        "print('got', type(code).__name__, code.reveal() == '123456', repr(code))\n",
+        encoding="utf-8")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, str(script)], stdin=slave, stdout=slave,
+                            stderr=slave, close_fds=True)
+    os.close(slave)
+    seen = b""
+
+    def read_until(marker: bytes, timeout: float = 30.0) -> None:
+        nonlocal seen
+        deadline = datetime.now(UTC) + timedelta(seconds=timeout)
+        while marker not in seen and datetime.now(UTC) < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    seen += os.read(master, 4096)
+                except OSError:
+                    break
+
+    try:
+        read_until(b"SMS code sent to 138****0004 of account 8qv2n6e4")
+        os.write(master, b"123456\n")
+        read_until(b"got ")
+        read_until(b"\n", timeout=5)
+        assert proc.wait(timeout=30) == 0, seen
+    finally:
+        proc.kill()
+        os.close(master)
+    text = seen.decode(errors="replace")
+    assert "got Secret True" in text, text
+    assert "123456" not in text  # neither echoed by the prompt nor shown by the repr

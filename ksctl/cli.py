@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -89,32 +88,6 @@ def _notice(text: str | None) -> None:
         click.echo(text, err=True)
 
 
-class RefreshBar:
-    """A progress bar on stderr while a large refresh reads (a terminal only: CI logs stay
-    clean). Small plans finish before a bar would help, so it starts past one batch."""
-
-    THRESHOLD = 200
-
-    def __init__(self) -> None:
-        self.bar: Any = None
-
-    def __enter__(self) -> RefreshBar:
-        return self
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            if total <= self.THRESHOLD or not sys.stderr.isatty():
-                return
-            self.bar = click.progressbar(length=total, label="reading accounts",
-                                         file=sys.stderr, show_pos=True)
-            self.bar.__enter__()
-        self.bar.update(done - self.bar.pos)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-
-
 def _color(no_color: bool) -> bool:
     return not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
 
@@ -145,6 +118,7 @@ def plan(paths: tuple[str, ...], out: Path | None, fmt: str, detailed_exitcode: 
     from ksctl.engine.build import PlanOptions
     from ksctl.engine.planfile import save_plan
     from ksctl.planning import make_plan
+    from ksctl.progress import RefreshBar
     from ksctl.render import Format, render
 
     with RefreshBar() as bar:

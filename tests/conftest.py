@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import collections
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +19,15 @@ STATE_CHANGING = frozenset({
     "cancel_schedule", "enable_feature", "disable_feature", "export_interactions",
     "request_gift_ledger", "purge_viewer_phones", "disable_live", "enable_live",
     "remove_certification", "takedown_appeal"})
+
+
+def assert_no_write_twice(writes: list[dict[str, Any]]) -> None:
+    """No idempotency key committed twice, no state-changing write performed twice."""
+    keys = collections.Counter(w["idempotency_key"] for w in writes)
+    assert [k for k, n in keys.items() if n > 1] == [], writes
+    logical = collections.Counter((w["account_id"], w["operation"], w["target"])
+                                  for w in writes if w["operation"] in STATE_CHANGING)
+    assert [k for k, n in logical.items() if n > 1] == [], writes
 
 
 @pytest.fixture

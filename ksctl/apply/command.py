@@ -18,6 +18,7 @@ from ksctl.engine.planfile import PlanRefused, load_plan
 from ksctl.errors import ConfigError
 from ksctl.planning import describe_target, home_of, make_plan
 from ksctl.platform.target import resolve_target
+from ksctl.progress import terminal_bar
 from ksctl.render.text import render_text
 
 
@@ -42,10 +43,7 @@ class Progress:
 
     def __init__(self, total: int, tty: bool) -> None:
         self.total, self.done, self.writes = total, 0, 0
-        self.bar = click.progressbar(length=total, label="applying", file=sys.stderr,
-                                     show_pos=True) if tty and total else None
-        if self.bar:
-            self.bar.__enter__()
+        self.bar = terminal_bar(total, "applying") if tty and total else None
 
     def __call__(self, run: AccountRun) -> None:
         self.done += 1

@@ -11,21 +11,12 @@ from ksctl.backups.manifest import BackupKind
 from ksctl.backups.store import BackupStore, LocalSink
 from ksctl.sandbox.world import World
 from tests.apply.conftest import Workspace
-from tests.conftest import ROOT, STATE_CHANGING
+from tests.conftest import ROOT, assert_no_write_twice
 
 
 def copy_example(ws: Workspace) -> str:
     shutil.copy(ROOT / "examples" / "accounts.yaml", ws.root / "accounts.yaml")
     return "accounts.yaml"
-
-
-def assert_no_write_twice(ws: Workspace) -> None:
-    writes = ws.store.writes()
-    keys = collections.Counter(w["idempotency_key"] for w in writes)
-    assert [k for k, n in keys.items() if n > 1] == []
-    logical = collections.Counter((w["account_id"], w["operation"], w["target"])
-                                  for w in writes if w["operation"] in STATE_CHANGING)
-    assert [k for k, n in logical.items() if n > 1] == []
 
 
 def assert_backups_before_closing(ws: Workspace) -> None:
@@ -60,7 +51,7 @@ def test_demo_world_converges_then_nothing_to_do(ws: Workspace) -> None:
     assert fourth.exit_code == 0
     assert "No changes" in fourth.stdout
     assert len(ws.store.writes()) == writes  # the log proves: zero write calls
-    assert_no_write_twice(ws)
+    assert_no_write_twice(ws.store.writes())
     assert_backups_before_closing(ws)
     store = BackupStore(LocalSink(ws.root / ".ksctl" / "backups"))
     assert store.verified(BackupKind.gift_ledger, "3xk9d2a1")
@@ -121,7 +112,7 @@ def test_plan_larger_than_a_day_converges_over_several_days(ws: Workspace) -> No
     assert len(codes) >= 6
     # Accounts are finished whole: no account was left half-way at the end of a day.
     assert_backups_before_closing(ws)
-    assert_no_write_twice(ws)
+    assert_no_write_twice(ws.store.writes())
     final = ws.ksctl("plan", "accounts.yaml", "--detailed-exitcode")
     assert final.exit_code == 0
 

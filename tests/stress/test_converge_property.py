@@ -42,10 +42,10 @@ from ksctl.sandbox import meta, views
 from ksctl.sandbox.access import AppGrant, denial
 from ksctl.sandbox.world import AccountSeed, World
 from tests.apply.conftest import Workspace
+from tests.conftest import assert_no_write_twice
 from tests.stress.support import (
     assert_clean_output,
     assert_closed_only_after_backups,
-    assert_no_write_twice,
     plan_json,
     wanted_backups,
     workspace,

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import httpx
 
-from ksctl.sandbox.app import create_app
 from ksctl.sandbox.store import Store
 from ksctl.sandbox.world import World, load_world
 
@@ -39,5 +38,7 @@ def embedded_store(home: Path) -> Store:
 
 def embedded_transport(home: Path) -> httpx.AsyncBaseTransport:
     """An in-process transport to the embedded sandbox (use with `httpx.AsyncClient`)."""
+    from ksctl.sandbox.app import create_app  # FastAPI loads only when a command needs it
+
     # A sandbox bug answers 500 with the envelope instead of raising inside the client.
     return httpx.ASGITransport(app=create_app(embedded_store(home)), raise_app_exceptions=False)

@@ -93,3 +93,15 @@ def test_help_for_every_command_and_subcommand() -> None:
             if isinstance(param, click.Option) and not param.hidden:
                 assert param.help or (param.is_flag and param.name == "help"), (path, param.name)
     assert {"plan", "apply", "sandbox seed", "sandbox clock"} <= set(seen)
+
+
+def test_start_up_does_not_load_the_sandbox_server() -> None:
+    """`ksctl validate` and `--help` never need FastAPI: it loads only with the sandbox app."""
+    import subprocess
+    import sys
+
+    code = ("import sys, ksctl.cli; ksctl.cli._register_optional(); "
+            "print(sorted(m for m in ('fastapi', 'uvicorn', 'deepdiff') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60).stdout
+    assert out.strip() == "[]"

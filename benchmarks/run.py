@@ -2,7 +2,8 @@
 
 For each size: seed a world, serve it over loopback HTTP, then repeat, interleaved so that
 a noisy moment hits every figure alike: load the YAML only (the baseline), plan in-process,
-plan over HTTP with a read rate that never binds, plan over HTTP at the default read rate.
+plan over HTTP with a read rate that never binds, plan over HTTP at the default read rate,
+and the drift check of the same fleet once converged (in-process, every account in sync).
 Then apply one mid-size plan, several times on fresh worlds, without and with injected
 faults. Medians go to RESULTS.md.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import report, worlds
-from benchmarks.report import EMBEDDED, HTTP, HTTP_LIMITED
+from benchmarks.report import DRIFT, EMBEDDED, HTTP, HTTP_LIMITED
 from benchmarks.server import Served, child_env, served
 from ksctl.sandbox.store import Store
 from ksctl.sandbox.world import PlatformSettings
@@ -102,7 +103,10 @@ def bench_size(runner: Runner, root: Path, n: int, repeat: int) -> dict[str, Any
     db, config = worlds.workspace(root, n)
     store = Store(db)
     common = {"config": str(config), "workdir": str(root), "db": str(db)}
-    runs: dict[str, list[dict[str, Any]]] = {"load": [], **{m: [] for m in MODES}}
+    drift_root = root / "converged"
+    drift_db, drift_config = worlds.workspace(drift_root, n, converged=True)
+    drift = {"config": str(drift_config), "workdir": str(drift_root), "db": str(drift_db)}
+    runs: dict[str, list[dict[str, Any]]] = {"load": [], **{m: [] for m in (*MODES, DRIFT)}}
     with served(root, runner.env) as server:
         # Untimed: the server's first requests pay for lazy imports and cold caches.
         _plan_once(runner, root, store, server, HTTP, common)
@@ -110,7 +114,9 @@ def bench_size(runner: Runner, root: Path, n: int, repeat: int) -> dict[str, Any
             runs["load"].append(runner.measure("load", root, **common))
             for mode in MODES:
                 runs[mode].append(_plan_once(runner, root, store, server, mode, common))
-            line = ", ".join(f"{m} {runs[m][-1]['seconds']:.2f}s" for m in ("load", *MODES))
+            runs[DRIFT].append(_drift_once(runner, drift_root, drift))
+            line = ", ".join(f"{m} {runs[m][-1]['seconds']:.2f}s"
+                             for m in ("load", *MODES, DRIFT))
             _say(f"  {n} accounts, run {i + 1}/{repeat}: {line}")
         server_rss = server.peak_rss_mb()
     _say(f"  {n} accounts done in {time.perf_counter() - start:.0f}s")
@@ -128,6 +134,13 @@ def _plan_once(runner: Runner, root: Path, store: Store, server: Served, mode: s
         store.configure(read_rate_per_second=worlds.HIGH_READ_RATE)
     if result["errors"]:  # a plan of errors would be timed as if it were the real work
         raise RuntimeError(f"the {mode} plan has {result['errors']} account(s) in error")
+    return result
+
+
+def _drift_once(runner: Runner, root: Path, spec: dict[str, str]) -> dict[str, Any]:
+    result = runner.measure("plan", root, env={}, **spec)
+    if result["actions"] or result["errors"]:  # then it would not be the drift check timed
+        raise RuntimeError(f"the converged fleet's plan is not empty: {result}")
     return result
 
 

@@ -5,6 +5,10 @@ interaction data and viewer phone numbers stored, and video tipping off (the sha
 `tests/apply/test_apply_e2e.py::over_quota_world`). The configuration closes live on all of
 them with every backup that finishes in one run: per account six actions and seven write
 calls (tipping, export, purge, cancel, and three for closing live), plus one replay download.
+
+The converged variant is the same fleet after that closure, checked for drift by a
+configuration without backups (they live in a store, not on the platform): every account
+in sync, the steady state of a scheduled drift check.
 """
 
 from __future__ import annotations
@@ -32,6 +36,11 @@ accounts:
 """
 
 
+# The closure's configuration less its backups: what a converged fleet is checked against.
+DRIFT_CONFIG_HEAD = CONFIG_HEAD.replace(
+    "  backups: {interactions: present, replays: present}\n", "")
+
+
 def account_id(i: int) -> str:
     return f"bench{i:06d}"
 
@@ -50,28 +59,43 @@ def _account(i: int) -> dict[str, Any]:
     }
 
 
-def world(n: int, *, read_rate: int = HIGH_READ_RATE, quota: int = HIGH_QUOTA) -> World:
+def _converged(i: int) -> dict[str, Any]:
+    return {
+        "id": account_id(i), "name": f"主播{i}", "kind": "personal", "phone": f"139{i:08d}",
+        "live": {"permission": "disabled", "closed_at": "2026-11-24T10:00:00+08:00"},
+        "replays": [{"id": "r1", "recorded_at": "2026-11-01T20:00:00+08:00",
+                     "size_bytes": 2048}],
+        "interactions": {"days": 90, "viewer_phone_numbers": 0},
+        "monetization": {"short_video_tipping": "enabled"},
+    }
+
+
+def world(n: int, *, read_rate: int = HIGH_READ_RATE, quota: int = HIGH_QUOTA,
+          converged: bool = False) -> World:
     ids = [account_id(i) for i in range(n)]
+    make = _converged if converged else _account
     return World.model_validate({
         "platform": {"now": NOW, "read_rate_per_second": read_rate,
                      "write_quota_per_day": quota},
         "apps": [{"app_id": DEMO_APP_ID, "app_secret": DEMO_APP_SECRET, "accounts": ids}],
-        "accounts": [_account(i) for i in range(n)],
+        "accounts": [make(i) for i in range(n)],
     })
 
 
-def config_text(n: int) -> str:
-    return CONFIG_HEAD + "".join(f"  - id: {account_id(i)}\n" for i in range(n))
+def config_text(n: int, *, converged: bool = False) -> str:
+    head = DRIFT_CONFIG_HEAD if converged else CONFIG_HEAD
+    return head + "".join(f"  - id: {account_id(i)}\n" for i in range(n))
 
 
-def workspace(root: Path, n: int) -> tuple[Path, Path]:
-    """Seed a world of `n` accounts in `root/.ksctl/` and write `root/accounts.yaml`.
+def workspace(root: Path, n: int, *, converged: bool = False) -> tuple[Path, Path]:
+    """Seed a world of `n` accounts in `root/.ksctl/` and write `root/accounts.yaml`
+    (the converged fleet and its drift check with `converged`).
 
     Returns the sandbox file and the configuration file.
     """
     root.mkdir(parents=True, exist_ok=True)
     config = root / "accounts.yaml"
-    config.write_text(config_text(n), encoding="utf-8")
+    config.write_text(config_text(n, converged=converged), encoding="utf-8")
     db = sandbox_path(root)
-    Store(db).seed(world(n))
+    Store(db).seed(world(n, converged=converged))
     return db, config

@@ -37,6 +37,7 @@ RESULTS: dict[str, Any] = {
             "embedded": [_plan(s, 6) for s in (1.0, 1.2, 0.9)],
             "http": [_plan(s, 6) for s in (1.5, 1.4, 1.6)],
             "http-limited": [_plan(1.6, 6, refused=2)] * 3,
+            "drift": [_plan(s, 6) for s in (0.2, 0.25, 0.3)],
         },
     }],
     "apply": {"accounts": 10, "runs": [_apply(70)] * 3,
@@ -55,6 +56,7 @@ def test_figures_are_medians_next_to_their_baseline() -> None:
     # load median 0.05 s; in-process median 1.0 s = ×20.0; floor 6 admitted reads ÷ 20/s
     assert "| 1,000 | 0.050 | 1.000 (×20.0) | 1.500 (×30.0) | 1.600 | 0.300 |" in text
     assert "| 6 (+2 refused 429) | 0.0060 |" in text
+    assert "| 0.0060 | 0.250 (×5.0) | 100 / 150 |" in text  # the drift check's median
     assert "| faults: 5% errors, 5% lost responses | 10 | 70 | 77 (4 refused) | 70 | 1.10 |" \
         in text
     assert "| 0, 3 |" in text

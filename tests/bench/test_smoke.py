@@ -107,3 +107,14 @@ def test_apply_writes_exactly_what_the_plan_counts(bench: tuple[str, Any]) -> No
     (faulty,) = rows.values()
     needed, made, committed = (_first(c) for c in faulty[2:5])
     assert committed <= needed <= made, "retries may cost calls, never a second write"
+
+
+def test_the_drift_check_sees_a_converged_fleet_in_sync_at_the_same_reads(
+        bench: tuple[str, Any]) -> None:
+    _, results = bench
+    for size in results["sizes"]:
+        (closure, *_), drift = size["runs"]["embedded"], size["runs"]["drift"]
+        assert drift and {(r["accounts"], r["actions"], r["errors"]) for r in drift} == {
+            (size["accounts"], 0, 0)}
+        assert {json.dumps(r["calls"], sort_keys=True) for r in drift} == {
+            json.dumps(closure["calls"], sort_keys=True)}

@@ -55,8 +55,8 @@ def measure_load(spec: dict[str, Any]) -> dict[str, Any]:
 def measure_plan(spec: dict[str, Any]) -> dict[str, Any]:
     from ksctl.planning import make_plan
 
-    if not spec["env"]:  # the in-process sandbox: imported now, not on the clock
-        from ksctl.sandbox import embedded  # noqa: F401
+    if not spec["env"]:  # the in-process sandbox (its FastAPI app loads lazily): imported
+        from ksctl.sandbox import app, embedded  # noqa: F401  now, not on the clock
 
     store = Store(Path(spec["db"]))
     before = _last_seq(store)
@@ -76,7 +76,7 @@ def measure_apply(spec: dict[str, Any]) -> dict[str, Any]:
     from ksctl.apply.command import run_apply
     from ksctl.engine.planfile import save_plan
     from ksctl.planning import make_plan
-    from ksctl.sandbox import embedded  # noqa: F401  imported now, not on the clock
+    from ksctl.sandbox import app, embedded  # noqa: F401  imported now, not on the clock
 
     workdir = Path(spec["workdir"])
     db, config = workspace(workdir, spec["n"])

@@ -10,6 +10,8 @@ from ksctl.render.symbols import SYMBOL, change, notes
 COLORS = {"+": "green", "~": "yellow", "-": "red"}
 STATUS_COLORS = {Status.error: "red", Status.blocked: "magenta", Status.changes: "yellow",
                  Status.in_sync: "green"}
+# A drift check of thousands of converged accounts must not print them all on one line.
+IN_SYNC_LISTED = 50
 
 
 def _account(acc: AccountPlan, style: object) -> list[str]:
@@ -47,7 +49,10 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     s = plan.summary
     in_sync = [a.id for a in plan.accounts if a.status is Status.in_sync]
     if in_sync:
-        out.append(f"in sync: {', '.join(in_sync)}")
+        more = len(in_sync) - IN_SYNC_LISTED
+        out.append(f"in sync: {', '.join(in_sync[:IN_SYNC_LISTED])}"
+                   + (f" and {more} more (--format json lists every account)" if more > 0
+                      else ""))
     out.extend(f"warning: {w}" for w in plan.warnings)
     quota = (f"{s.quota_remaining_today} of {s.quota_per_day} write calls left today"
              if s.quota_remaining_today is not None else "quota unknown")

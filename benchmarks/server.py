@@ -1,4 +1,5 @@
-"""`ksctl sandbox serve` in a subprocess on a free loopback port, for the HTTP benchmarks."""
+"""`ksctl sandbox serve` in a subprocess on a free loopback port: for the HTTP benchmarks, and
+for every test that needs a served sandbox (one way to start and stop it)."""
 
 from __future__ import annotations
 

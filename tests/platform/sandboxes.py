@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks.server import served as serve_sandbox
 from ksctl.platform import codes
 from ksctl.platform.client import PlatformClient
 from ksctl.platform.keys import idempotency_key
@@ -76,42 +73,11 @@ class CuttingTransport(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def served(home: Path) -> Iterator[str]:
     """`ksctl sandbox serve` on a free loopback port, in another process; yields its URL."""
-    port = free_port()
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", "from ksctl.cli import main; main()", "sandbox", "--home",
-         str(home), "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    err = proc.stderr.read().decode() if proc.stderr else ""
-                    raise RuntimeError(f"the served sandbox did not start: {err}") from None
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
+    with serve_sandbox(home, {**os.environ, "PYTHONWARNINGS": "ignore"}) as server:
+        yield server.endpoint
 
 
 CHECKSUM = "sha256:0f3c-test-plan"

@@ -2,55 +2,25 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from benchmarks.server import served as serve_sandbox
 from ksctl.sandbox.embedded import sandbox_path
 from ksctl.sandbox.store import Store
 from ksctl.sandbox.world import World
-
-SERVE = "from ksctl.sandbox.commands import sandbox; sandbox()"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
 def served(tmp_path: Path, world: World) -> Iterator[tuple[str, Store]]:
     store = Store(sandbox_path(tmp_path))
     store.seed(world)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-c", SERVE, "--home", str(tmp_path), "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the sandbox did not start: {process.communicate()[1]!r}")
-            time.sleep(0.05)
-        yield base, store
-    finally:
-        process.terminate()
-        process.communicate(timeout=30)
+    with serve_sandbox(tmp_path, os.environ) as server:
+        yield server.endpoint, store
 
 
 def token(http: httpx.Client) -> dict[str, str]:

@@ -1,8 +1,8 @@
 """Generated sandbox worlds and their desired-state configuration, of any size.
 
 Every account is a personal account streaming live, with one scheduled live, one replay,
-interaction data and viewer phone numbers stored, and video tipping off (the shape of
-`tests/apply/test_apply_e2e.py::over_quota_world`). The configuration closes live on all of
+interaction data and viewer phone numbers stored, and video tipping off (the over-quota
+world of `tests/apply/test_apply_e2e.py` too). The configuration closes live on all of
 them with every backup that finishes in one run: per account six actions and seven write
 calls (tipping, export, purge, cancel, and three for closing live), plus one replay download.
 

@@ -7,9 +7,9 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
+from benchmarks import worlds
 from ksctl.backups.manifest import BackupKind
 from ksctl.backups.store import BackupStore, LocalSink
-from ksctl.sandbox.world import World
 from tests.apply.conftest import Workspace
 from tests.conftest import ROOT, assert_no_write_twice
 
@@ -61,36 +61,10 @@ def test_demo_world_converges_then_nothing_to_do(ws: Workspace) -> None:
             assert path.stat().st_mode & 0o077 == 0, path
 
 
-def over_quota_world(accounts: int = 12, quota: int = 20) -> World:
-    def account(i: int) -> dict[str, object]:
-        return {"id": f"acct{i:04d}", "name": f"主播{i}", "kind": "personal",
-                "phone": f"1390000{i:04d}", "live": {"permission": "enabled"},
-                "schedules": [{"id": "s1", "start_at": "2026-12-20T20:00:00+08:00"}],
-                "replays": [{"id": "r1", "recorded_at": "2026-11-01T20:00:00+08:00",
-                             "size_bytes": 2048}],
-                "interactions": {"days": 90, "viewer_phone_numbers": 5}}
-    return World.model_validate({
-        "platform": {"now": "2026-11-25T10:00:00+08:00", "write_quota_per_day": quota},
-        "apps": [{"app_id": "demo_app", "app_secret": "demo_secret",
-                  "accounts": [f"acct{i:04d}" for i in range(accounts)]}],
-        "accounts": [account(i) for i in range(accounts)]})
-
-
-OVER_QUOTA_CONFIG = """\
-version: 1
-defaults:
-  live: {permission: disabled}
-  schedules: cleared
-  backups: {interactions: present, replays: present}
-  privacy: {purge_viewer_phone_numbers: true}
-  monetization: {short_video_tipping: enabled}
-accounts:
-""" + "".join(f"  - id: acct{i:04d}\n" for i in range(12))
-
-
 def test_plan_larger_than_a_day_converges_over_several_days(ws: Workspace) -> None:
-    ws.store.seed(over_quota_world())
-    (ws.root / "accounts.yaml").write_text(OVER_QUOTA_CONFIG, encoding="utf-8")
+    # Twelve streaming accounts, seven write calls each to close, twenty calls a day.
+    ws.store.seed(worlds.world(12, quota=20))
+    (ws.root / "accounts.yaml").write_text(worlds.config_text(12), encoding="utf-8")
     plan = ws.ksctl("plan", "accounts.yaml")
     assert "84 write calls (20 of 20 write calls left today; converges in 6 days" in plan.stdout
     refused = ws.ksctl("apply", "accounts.yaml", "--auto-approve")

@@ -46,6 +46,9 @@ def apply_lock(home: Path) -> Iterator[None]:
             if isinstance(pid, int) and host == me["host"] and not _alive(pid):
                 path.unlink(missing_ok=True)  # its holder died: take it over
                 continue
+            if not isinstance(pid, int):  # a holder that died while it wrote its name
+                raise LockHeld(f"{path} names no holder (an apply that died while taking "
+                               "it?); remove it if no apply is running") from None
             raise LockHeld(f"another apply holds {path} (pid {pid} on {host} since "
                            f"{holder.get('since')}); wait for it to finish") from None
         with os.fdopen(fd, "w", encoding="utf-8") as out:

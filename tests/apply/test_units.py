@@ -36,6 +36,14 @@ def test_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
         assert holder["pid"] == os.getpid()
 
 
+def test_lock_that_names_no_holder_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / "apply.lock").write_text("")
+    with (pytest.raises(LockHeld, match=r"names no holder.*remove it if no apply is running"),
+          apply_lock(tmp_path)):
+        pass
+    assert (tmp_path / "apply.lock").exists()  # never removed behind a user's back
+
+
 def test_quota_is_reserved_whole_per_account() -> None:
     async def scenario() -> list[bool]:
         budget = QuotaBudget(remaining=10, per_day=10, resets_at=None)

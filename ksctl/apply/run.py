@@ -149,6 +149,9 @@ def apply_plan(plan: Plan, target: Target, target_name: str, *, workdir: Path,
                                  [a for a in plan.accounts if a.status in (Status.error,
                                                                            Status.blocked)])
             journal.record("finish", exit_code=report.exit_code, writes=report.writes)
+        except KeyboardInterrupt:  # the journal says why its last actions have no end
+            journal.record("interrupted")
+            raise
         finally:
             journal.close()
     return report

@@ -3,6 +3,7 @@ finish the work without doing any write twice or closing live before its backups
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -50,6 +51,9 @@ def test_interrupted_applies_resume_and_never_write_twice(ws: Workspace) -> None
         assert "Traceback" not in err
         assert not (ws.root / ".ksctl" / "apply.lock").exists()
     assert len(ws.store.writes()) < 20, "the interrupts cut the work short (42 writes in all)"
+    runs = sorted((ws.root / ".ksctl" / "journal").glob("*.jsonl"))
+    assert [json.loads(r.read_text().splitlines()[-1])["event"] for r in runs] == [
+        "interrupted", "interrupted"]
     ws.store.configure(faults={"latency_ms": 0})
     codes = []
     for _ in range(6):

@@ -4,7 +4,7 @@ account, within a size budget (GitHub refuses comments over 65,536 characters)."
 from __future__ import annotations
 
 from ksctl.engine.plan import AccountPlan, Plan, Status
-from ksctl.render.symbols import SYMBOL, change, notes
+from ksctl.render.symbols import IN_SYNC_LISTED, SYMBOL, change, notes
 
 BUDGET = 60_000
 ICON = {Status.changes: "🟡", Status.in_sync: "🟢", Status.blocked: "🟣", Status.error: "🔴"}
@@ -74,6 +74,7 @@ def render_markdown(plan: Plan, *, budget: int = BUDGET, full_plan_hint: str | N
                  f"the full plan is in {where}.\n")
     in_sync = [a.id for a in plan.accounts if a.status is Status.in_sync]
     if in_sync:
-        listed = ", ".join(f"`{i}`" for i in in_sync[:50])
-        text += f"\nIn sync: {listed}{' ...' if len(in_sync) > 50 else ''}\n"
+        listed = ", ".join(f"`{i}`" for i in in_sync[:IN_SYNC_LISTED])
+        more = len(in_sync) - IN_SYNC_LISTED
+        text += f"\nIn sync: {listed}{f' and {more} more' if more > 0 else ''}\n"
     return text + footer

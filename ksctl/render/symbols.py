@@ -1,4 +1,5 @@
-"""What each action looks like in a diff: create (+), change (~) or remove (-)."""
+"""What each action looks like in a diff: create (+), change (~) or remove (-); what the
+renderers share."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ SYMBOL = {
     T.disable_live: "~", T.cancel_schedule: "-", T.purge_viewer_pii: "-",
     T.remove_certification: "-", T.takedown_replays: "-",
 }
+
+# Accounts in sync are named up to this many, then counted: a drift check of thousands of
+# converged accounts must not print them all.
+IN_SYNC_LISTED = 50
 
 
 def show(value: Any) -> str:

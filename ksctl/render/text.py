@@ -5,13 +5,11 @@ from __future__ import annotations
 import click
 
 from ksctl.engine.plan import AccountPlan, Plan, Status
-from ksctl.render.symbols import SYMBOL, change, notes
+from ksctl.render.symbols import IN_SYNC_LISTED, SYMBOL, change, notes
 
 COLORS = {"+": "green", "~": "yellow", "-": "red"}
 STATUS_COLORS = {Status.error: "red", Status.blocked: "magenta", Status.changes: "yellow",
                  Status.in_sync: "green"}
-# A drift check of thousands of converged accounts must not print them all on one line.
-IN_SYNC_LISTED = 50
 
 
 def _account(acc: AccountPlan, style: object) -> list[str]:

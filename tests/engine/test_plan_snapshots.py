@@ -56,7 +56,7 @@ def test_markdown_stays_within_its_budget_and_says_what_it_left_out(tmp_path: Pa
     assert "the artifact plan.json" in short
 
 
-def test_text_lists_fifty_accounts_in_sync_then_counts_the_rest(tmp_path: Path) -> None:
+def test_fifty_accounts_in_sync_by_name_then_a_count(tmp_path: Path) -> None:
     plan = plan_scenario("in_sync", tmp_path).plan
     (one,) = plan.accounts
     many = tuple(one.model_copy(update={"id": f"acct{i:04d}"}) for i in range(60))
@@ -65,3 +65,5 @@ def test_text_lists_fifty_accounts_in_sync_then_counts_the_rest(tmp_path: Path) 
     assert line.startswith("in sync: acct0000, acct0001,")
     assert "acct0049 and 10 more (--format json lists every account)" in line
     assert "acct0050" not in text
+    markdown = render(plan.model_copy(update={"accounts": many}), Format.markdown)
+    assert "`acct0049` and 10 more" in markdown and "acct0050" not in markdown

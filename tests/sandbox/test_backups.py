@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from ksctl.platform import codes
 from ksctl.sandbox.store import Store
+from ksctl.sandbox.world import World
 from tests.sandbox.driver import Api
 
 
@@ -111,3 +112,15 @@ def test_unknown_jobs_and_tickets(api: Api) -> None:
     for path in ("/openapi/jobs/job-999999", "/openapi/tickets/tkt-1", "/openapi/appeals/a"):
         answer = api.get(path)
         assert answer.status_code == 404 and answer.json()["result"] == codes.NOT_FOUND
+
+
+def test_an_account_closed_before_records_began_has_nothing_left_to_export(
+        api: Api, store: Store, world: World) -> None:
+    data = world.model_dump(mode="json")
+    closed = next(a for a in data["accounts"] if a["id"] == "closed1")
+    closed["live"]["closed_at"] = None  # disabled, with no date: docs/rehearsal.md
+    store.seed(World.model_validate(data))
+    interactions = api.account("closed1")["interactions"]
+    assert interactions["exportable"] is False and interactions["exportable_until"] is None
+    late = api.post("/openapi/accounts/closed1/interactions/export")
+    assert late.status_code == 410 and late.json()["result"] == codes.INTERACTIONS_EXPIRED

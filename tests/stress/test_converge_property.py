@@ -127,35 +127,43 @@ def test_random_worlds_converge_and_never_write_twice_or_close_before_backups(
                 ws.store.set_streaming(account, False)
             streaming = []
             ws.store.advance(RUN_GAP)
-        ws.store.configure(faults=NO_FAULTS)
-        for _ in range(CONVERGE_WITHIN):
-            _, plan = plan_json(ws, CONFIG)
-            if not [a for a in plan["accounts"] if a["status"] == "changes"
-                    or (run.ban_ends_soon(a["id"]) and banned(a))]:
-                break
-            run.apply(faults=False)
-            ws.store.advance(RUN_GAP)
+        converge_and_judge(run)
+
+
+def converge_and_judge(run: Run) -> None:
+    """Faults off, apply (the clock moving) until nothing is left to change, within a bound;
+    then every account in sync really holds, and every other one has a reason the world
+    explains."""
+    ws = run.ws
+    ws.store.configure(faults=NO_FAULTS)
+    for _ in range(CONVERGE_WITHIN):
+        _, plan = plan_json(ws, CONFIG)
+        if not [a for a in plan["accounts"] if a["status"] == "changes"
+                or (run.ban_ends_soon(a["id"]) and banned(a))]:
+            break
+        run.apply(faults=False)
+        ws.store.advance(RUN_GAP)
+    else:
+        _, plan = plan_json(ws, CONFIG)
+    writes = ws.store.writes()
+    event(f"runs: {run.runs}")
+    event(f"accounts closed: {sum(w['operation'] == 'disable_live' for w in writes)}")
+    event(f"writes: {len(writes) // 10 * 10}+")
+    for status in sorted({a["status"] for a in plan["accounts"]}):
+        event(f"final status: {status}")
+    for a in plan["accounts"]:
+        for reason in a["errors"]:
+            event(f"reason: {reason[:30]}")
+    left = {a["id"]: a for a in plan["accounts"] if a["status"] == "changes"}
+    assert left == {}, f"not converged within {CONVERGE_WITHIN} runs: {left}"
+    for account in plan["accounts"]:
+        if account["status"] == "in_sync":
+            assert_holds(run, run.desired[account["id"]])
         else:
-            _, plan = plan_json(ws, CONFIG)
-        writes = ws.store.writes()
-        event(f"runs: {run.runs}")
-        event(f"accounts closed: {sum(w['operation'] == 'disable_live' for w in writes)}")
-        event(f"writes: {len(writes) // 10 * 10}+")
-        for status in sorted({a["status"] for a in plan["accounts"]}):
-            event(f"final status: {status}")
-        for a in plan["accounts"]:
-            for reason in a["errors"]:
-                event(f"reason: {reason[:30]}")
-        left = {a["id"]: a for a in plan["accounts"] if a["status"] == "changes"}
-        assert left == {}, f"not converged within {CONVERGE_WITHIN} runs: {left}"
-        for account in plan["accounts"]:
-            if account["status"] == "in_sync":
-                assert_holds(run, run.desired[account["id"]])
-            else:
-                assert account["status"] in ("blocked", "error"), account
-                assert account["errors"], account
-                for reason in account["errors"]:
-                    assert explained(reason, run, account["id"]), (reason, account)
+            assert account["status"] in ("blocked", "error"), account
+            assert account["errors"], account
+            for reason in account["errors"]:
+                assert explained(reason, run, account["id"]), (reason, account)
 
 
 def banned(account: dict[str, Any]) -> bool:

@@ -97,6 +97,9 @@ async def run_account(acc: AccountPlan, ctx: AccountContext, journal: Journal) -
                        idempotency_key=key)
         before_writes, before_ids = ctx.writes, len(ctx.request_ids)
         try:
+            if action.manual:  # a person acts; the next plan's refresh verifies it
+                raise Waiting(f"{action.address} is a manual step: {action.manual}; "
+                              "run apply again once it is done")
             outcome, message = await RECONCILE[action.type](action, ctx), ""
         except Exception as exc:  # every failure is classified and journalled, none escapes
             outcome, message, when = _classify(exc)

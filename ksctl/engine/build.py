@@ -8,6 +8,7 @@ from datetime import datetime
 
 from ksctl.config import Config
 from ksctl.config.model import DEFAULT_BACKUP_DESTINATION, DesiredAccount
+from ksctl.engine.action import Action
 from ksctl.engine.actual import ActualAccount
 from ksctl.engine.catalogue import build_actions
 from ksctl.engine.checks import check
@@ -22,6 +23,7 @@ from ksctl.engine.plan import (
     days_to_converge,
     safety,
 )
+from ksctl.engine.provider import MODELLED_API, Provider
 from ksctl.platform.wire import Quota
 
 
@@ -29,6 +31,7 @@ from ksctl.platform.wire import Quota
 class PlanOptions:
     max_close_share: float = 0.5
     max_close_count: int = 50
+    provider: Provider = MODELLED_API
 
 
 DEFAULT_OPTIONS = PlanOptions()
@@ -39,7 +42,18 @@ def destination_of(desired: DesiredAccount) -> str:
     return DEFAULT_BACKUP_DESTINATION
 
 
-def plan_account(desired: DesiredAccount, actual: ActualAccount | None) -> AccountPlan:
+def performed_by(provider: Provider, action: Action) -> Action:
+    """The action as `provider` performs it: through the API, or a manual step in the app
+    (no write call; the app asks for its own SMS code)."""
+    step = provider.manual_step(action.type)
+    if step is None:
+        return action
+    return action.model_copy(update={"manual": step, "write_calls": 0,
+                                     "needs_verification": False})
+
+
+def plan_account(desired: DesiredAccount, actual: ActualAccount | None,
+                 provider: Provider = MODELLED_API) -> AccountPlan:
     name = desired.name
     if actual is None:
         return AccountPlan(id=desired.id, name=name, status=Status.error,
@@ -51,7 +65,8 @@ def plan_account(desired: DesiredAccount, actual: ActualAccount | None) -> Accou
               else Status.changes if actions else Status.in_sync)
     return AccountPlan(
         id=desired.id, name=name or actual.state.name or None, status=status,
-        version=actual.state.version, actions=tuple(actions),
+        version=actual.state.version,
+        actions=tuple(performed_by(provider, a) for a in actions),
         warnings=tuple(found.warnings) if actions else (),
         errors=tuple(found.errors + found.blockers),
         destination=destination_of(desired) if any(
@@ -63,7 +78,7 @@ def build_plan(config: Config, actuals: Mapping[str, ActualAccount], quota: Quot
                warnings: tuple[str, ...] = (), only: frozenset[str] | None = None) -> Plan:
     desired = sorted((a for a in config.accounts if only is None or a.id in only),
                      key=lambda a: a.id)
-    accounts = tuple(plan_account(d, actuals.get(d.id)) for d in desired)
+    accounts = tuple(plan_account(d, actuals.get(d.id), options.provider) for d in desired)
     count = {s: sum(1 for a in accounts if a.status is s) for s in Status}
     runnable = [a.write_calls for a in accounts if a.status is Status.changes]
     summary = Summary(

@@ -33,6 +33,8 @@ def change(action: Action) -> str:
 
 def notes(action: Action) -> list[str]:
     out = []
+    if action.manual:
+        out.append(f"manual, in the app: {action.manual}")
     if action.irreversible:
         out.append("irreversible")
     if action.needs_verification:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ActionType(StrEnum):
@@ -52,18 +52,12 @@ class Action(BaseModel):
         None, description="platform work this action waits on (a ticket, an appeal), if any")
     params: dict[str, Any] = Field(default_factory=dict,
                                    description="what apply needs that the config said")
+    # An extension of the plan JSON, absent unless used: plans of the modelled API (and
+    # their checksums) are what they were.
     manual: str | None = Field(
-        None, description="the path in the app a person follows, when the platform's API "
-                          "cannot perform this action (apply waits for it)")
-
-    @model_serializer(mode="wrap")
-    def _omit_unset_manual(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        # An extension of the plan JSON: absent unless used, so plans of the modelled API
-        # (and their checksums) are what they were.
-        data: dict[str, Any] = handler(self)
-        if data.get("manual") is None:
-            data.pop("manual", None)
-        return data
+        None, exclude_if=lambda step: step is None,
+        description="the path in the app a person follows, when the platform's API cannot "
+                    "perform this action (apply waits for it)")
 
     @property
     def account_id(self) -> str:

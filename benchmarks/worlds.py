@@ -60,14 +60,11 @@ def _account(i: int) -> dict[str, Any]:
 
 
 def _converged(i: int) -> dict[str, Any]:
-    return {
-        "id": account_id(i), "name": f"主播{i}", "kind": "personal", "phone": f"139{i:08d}",
-        "live": {"permission": "disabled", "closed_at": "2026-11-24T10:00:00+08:00"},
-        "replays": [{"id": "r1", "recorded_at": "2026-11-01T20:00:00+08:00",
-                     "size_bytes": 2048}],
-        "interactions": {"days": 90, "viewer_phone_numbers": 0},
-        "monetization": {"short_video_tipping": "enabled"},
-    }
+    """The same account after its closure."""
+    return {**_account(i), "schedules": [],
+            "live": {"permission": "disabled", "closed_at": "2026-11-24T10:00:00+08:00"},
+            "interactions": {"days": 90, "viewer_phone_numbers": 0},
+            "monetization": {"short_video_tipping": "enabled"}}
 
 
 def world(n: int, *, read_rate: int = HIGH_READ_RATE, quota: int = HIGH_QUOTA,

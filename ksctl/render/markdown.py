@@ -4,7 +4,7 @@ account, within a size budget (GitHub refuses comments over 65,536 characters)."
 from __future__ import annotations
 
 from ksctl.engine.plan import AccountPlan, Plan, Status
-from ksctl.render.symbols import IN_SYNC_LISTED, SYMBOL, change, notes
+from ksctl.render.symbols import SYMBOL, change, in_sync, notes
 
 BUDGET = 60_000
 ICON = {Status.changes: "🟡", Status.in_sync: "🟢", Status.blocked: "🟣", Status.error: "🔴"}
@@ -72,9 +72,7 @@ def render_markdown(plan: Plan, *, budget: int = BUDGET, full_plan_hint: str | N
         text += (f"\n**{len(left)} more account(s) left out to keep this comment short** "
                  f"({', '.join(a.id for a in left[:20])}{', ...' if len(left) > 20 else ''}); "
                  f"the full plan is in {where}.\n")
-    in_sync = [a.id for a in plan.accounts if a.status is Status.in_sync]
-    if in_sync:
-        listed = ", ".join(f"`{i}`" for i in in_sync[:IN_SYNC_LISTED])
-        more = len(in_sync) - IN_SYNC_LISTED
-        text += f"\nIn sync: {listed}{f' and {more} more' if more > 0 else ''}\n"
+    listed = in_sync(plan, name=lambda i: f"`{i}`")
+    if listed:
+        text += f"\nIn sync: {listed}\n"
     return text + footer

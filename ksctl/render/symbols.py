@@ -3,9 +3,11 @@ renderers share."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ksctl.engine.action import Action, ActionType
+from ksctl.engine.plan import Plan, Status
 
 T = ActionType
 SYMBOL = {
@@ -18,6 +20,16 @@ SYMBOL = {
 # Accounts in sync are named up to this many, then counted: a drift check of thousands of
 # converged accounts must not print them all.
 IN_SYNC_LISTED = 50
+
+
+def in_sync(plan: Plan, name: Callable[[str], str] = str, more_hint: str = "") -> str | None:
+    """The accounts in sync, named up to IN_SYNC_LISTED then counted; None when none is."""
+    ids = [a.id for a in plan.accounts if a.status is Status.in_sync]
+    if not ids:
+        return None
+    more = len(ids) - IN_SYNC_LISTED
+    return ", ".join(name(i) for i in ids[:IN_SYNC_LISTED]) + (
+        f" and {more} more{more_hint}" if more > 0 else "")
 
 
 def show(value: Any) -> str:

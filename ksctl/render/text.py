@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ksctl.engine.plan import AccountPlan, Plan, Status
-from ksctl.render.symbols import IN_SYNC_LISTED, SYMBOL, change, notes
+from ksctl.render.symbols import SYMBOL, change, in_sync, notes
 
 COLORS = {"+": "green", "~": "yellow", "-": "red"}
 STATUS_COLORS = {Status.error: "red", Status.blocked: "magenta", Status.changes: "yellow",
@@ -45,12 +45,9 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
         out.extend(_account(acc, style))
         out.append("")
     s = plan.summary
-    in_sync = [a.id for a in plan.accounts if a.status is Status.in_sync]
-    if in_sync:
-        more = len(in_sync) - IN_SYNC_LISTED
-        out.append(f"in sync: {', '.join(in_sync[:IN_SYNC_LISTED])}"
-                   + (f" and {more} more (--format json lists every account)" if more > 0
-                      else ""))
+    listed = in_sync(plan, more_hint=" (--format json lists every account)")
+    if listed:
+        out.append(f"in sync: {listed}")
     out.extend(f"warning: {w}" for w in plan.warnings)
     quota = (f"{s.quota_remaining_today} of {s.quota_per_day} write calls left today"
              if s.quota_remaining_today is not None else "quota unknown")

@@ -33,8 +33,9 @@ def command_line(argv: Sequence[str]) -> str:
 
 def _git(repo: Path, *args: str) -> str:
     try:
-        proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True,
-                              timeout=10, check=False)
+        proc = subprocess.run(
+            ["git", *args], cwd=repo, capture_output=True, text=True, timeout=10, check=False
+        )
     except OSError:
         return ""
     return proc.stdout.strip() if proc.returncode == 0 else ""
@@ -44,13 +45,19 @@ def machine(repo: Path) -> dict[str, Any]:
     """What the figures were measured on: no hostname, no user name."""
     commit = _git(repo, "rev-parse", "--short=10", "HEAD")
     dirty = bool(_git(repo, "status", "--porcelain", "--untracked-files=no", "--", "ksctl"))
-    return {"cpus": os.cpu_count(), "python": platform.python_version(),
-            "implementation": platform.python_implementation(),
-            "platform": platform.platform(), "ksctl": __version__,
-            "commit": commit or None, "ksctl_modified": dirty}
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "ksctl": __version__,
+        "commit": commit or None,
+        "ksctl_modified": dirty,
+    }
 
 
 # ---- figures -------------------------------------------------------------------------------
+
 
 def median(runs: Sequence[Run], key: str | Callable[[Run], float]) -> float:
     get = key if callable(key) else (lambda run: run[key])
@@ -106,6 +113,7 @@ def _n(x: int) -> str:
 
 # ---- tables --------------------------------------------------------------------------------
 
+
 def summary_table(results: Mapping[str, Any]) -> list[str]:
     """One row per size: the table to paste into the README."""
     rate = results["default_read_rate"]
@@ -130,7 +138,8 @@ def summary_table(results: Mapping[str, Any]) -> list[str]:
             f"| {_secs(http)} ({_ratio(http, load)}) | {_secs(limited)} | {_secs(floor)} "
             f"| {_per_1000(emb, n)} ({_per_1000(load, n)}) | {_per(reads, n)} "
             f"| {_drift(runs, load)} "
-            f"| {_mb(rss)} / {_mb(size.get('server_peak_rss_mb'))} |")
+            f"| {_mb(rss)} / {_mb(size.get('server_peak_rss_mb'))} |"
+        )
     return lines
 
 
@@ -151,10 +160,12 @@ def size_table(size: Mapping[str, Any], rate: int) -> list[str]:
         f"| YAML load only (baseline) | {_secs(load)} | {_per_1000(load, n)} | ×1.0 | – | – "
         f"| {_mb(median(runs['load'], 'peak_rss_mb'))} |",
     ]
-    labels = {EMBEDDED: "plan, in-process sandbox",
-              HTTP: "plan, loopback HTTP, read rate unlimited",
-              HTTP_LIMITED: f"plan, loopback HTTP, {rate} reads/s",
-              DRIFT: "drift check, the fleet converged (every account in sync), in-process"}
+    labels = {
+        EMBEDDED: "plan, in-process sandbox",
+        HTTP: "plan, loopback HTTP, read rate unlimited",
+        HTTP_LIMITED: f"plan, loopback HTTP, {rate} reads/s",
+        DRIFT: "drift check, the fleet converged (every account in sync), in-process",
+    }
     for mode, label in labels.items():
         if not runs.get(mode):
             continue
@@ -162,15 +173,21 @@ def size_table(size: Mapping[str, Any], rate: int) -> list[str]:
         reads = median(runs[mode], admitted_reads)
         throttled = median(runs[mode], lambda r: refused(r, "read"))
         shown = _n(round(reads)) + (f" (+{_n(round(throttled))} refused 429)" if throttled else "")
-        lines.append(f"| {label} | {_secs(secs)} | {_per_1000(secs, n)} | {_ratio(secs, load)} "
-                     f"| {shown} | {_per(reads, n)} "
-                     f"| {_mb(median(runs[mode], 'peak_rss_mb'))} |")
+        lines.append(
+            f"| {label} | {_secs(secs)} | {_per_1000(secs, n)} | {_ratio(secs, load)} "
+            f"| {shown} | {_per(reads, n)} "
+            f"| {_mb(median(runs[mode], 'peak_rss_mb'))} |"
+        )
     reads = median(runs[HTTP_LIMITED], admitted_reads)
     floor = reads / rate
-    lines.append(f"| read-rate floor ({_n(round(reads))} read calls ÷ {rate}/s) | {_secs(floor)} "
-                 f"| {_per_1000(floor, n)} | {_ratio(floor, load)} | – | – | – |")
-    lines.append(f"| sandbox server process (peak over every run) | – | – | – | – | – "
-                 f"| {_mb(size.get('server_peak_rss_mb'))} |")
+    lines.append(
+        f"| read-rate floor ({_n(round(reads))} read calls ÷ {rate}/s) | {_secs(floor)} "
+        f"| {_per_1000(floor, n)} | {_ratio(floor, load)} | – | – | – |"
+    )
+    lines.append(
+        f"| sandbox server process (peak over every run) | – | – | – | – | – "
+        f"| {_mb(size.get('server_peak_rss_mb'))} |"
+    )
     return lines
 
 
@@ -198,14 +215,17 @@ def apply_table(apply: Mapping[str, Any]) -> list[str]:
             f"| {_n(round(committed))} | {made / needed if needed else 0:.2f} "
             f"| {_per(median(runs, lambda r: calls(r, 'read')), n)} "
             f"| {_per(median(runs, all_calls), n)} | {_secs(secs)} | {_per_1000(secs, n)} "
-            f"| {', '.join(map(str, codes))} | {_mb(median(runs, 'peak_rss_mb'))} |")
+            f"| {', '.join(map(str, codes))} | {_mb(median(runs, 'peak_rss_mb'))} |"
+        )
     return lines
 
 
 def _faults_label(faults: Mapping[str, Any]) -> str:
-    parts = [f"{round(float(faults[k]) * 100)}% {label}"
-             for k, label in (("error_rate", "errors"), ("lost_response_rate", "lost responses"))
-             if faults.get(k)]
+    parts = [
+        f"{round(float(faults[k]) * 100)}% {label}"
+        for k, label in (("error_rate", "errors"), ("lost_response_rate", "lost responses"))
+        if faults.get(k)
+    ]
     return "faults: " + ", ".join(parts) if parts else "faults"
 
 
@@ -213,8 +233,10 @@ def _machine_line(m: Mapping[str, Any]) -> str:
     commit = m.get("commit") or "unknown"
     if m.get("ksctl_modified"):
         commit += " (with uncommitted changes under ksctl/)"
-    return (f"{m['cpus']} CPUs, {m['implementation']} {m['python']}, {m['platform']}; "
-            f"ksctl {m['ksctl']} at commit {commit}")
+    return (
+        f"{m['cpus']} CPUs, {m['implementation']} {m['python']}, {m['platform']}; "
+        f"ksctl {m['ksctl']} at commit {commit}"
+    )
 
 
 def render(results: Mapping[str, Any]) -> str:
@@ -231,8 +253,8 @@ def render(results: Mapping[str, Any]) -> str:
         "are wall time of the work only (imports and start-up excluded), next to two "
         "baselines measured in the same run: loading the YAML only, and the floor that the "
         f"platform's read rate limit sets (read calls ÷ {rate} reads/s, the sandbox default). "
-        f"Reads are batched, at most {results['batch']} accounts a call. \"over HTTP\" is "
-        "`ksctl sandbox serve` on loopback in another process; \"in-process\" is the "
+        f'Reads are batched, at most {results["batch"]} accounts a call. "over HTTP" is '
+        '`ksctl sandbox serve` on loopback in another process; "in-process" is the '
         "embedded sandbox (httpx ASGI transport). Peak RSS is the process's high-water mark "
         "(the in-process figure includes the sandbox itself). The drift check plans the "
         "same fleet after its closure against the configuration less its backups: every "
@@ -249,8 +271,8 @@ def render(results: Mapping[str, Any]) -> str:
         "## Apply",
         "",
         f"A plan of {_n(apply['accounts'])} accounts applied on a fresh in-process world "
-        "(no write quota in the way). \"Needed\" is the plan's own count of write calls, the "
-        "minimum; \"made\" is every write request the sandbox answered; \"committed\" is the "
+        '(no write quota in the way). "Needed" is the plan\'s own count of write calls, the '
+        'minimum; "made" is every write request the sandbox answered; "committed" is the '
         "sandbox's log of writes that changed something.",
         "",
         *apply_table(apply),

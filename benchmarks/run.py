@@ -48,23 +48,50 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=_sizes, default=None,
-                        help="accounts per plan, comma-separated (default 100,1000,10000)")
-    parser.add_argument("--quick", action="store_true",
-                        help="a smoke run: sizes 100,1000 unless --sizes says otherwise")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of each measurement; the median is reported (default 3)")
-    parser.add_argument("--apply-accounts", type=int, default=100,
-                        help="accounts in the apply benchmark's world (default 100)")
-    parser.add_argument("--no-faults", action="store_true",
-                        help="skip the apply under injected faults")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="the markdown file to write (default benchmarks/RESULTS.md); "
-                             "the raw measurements go next to it as JSON")
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="keep the worlds here instead of a temporary folder")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=None,
+        help="accounts per plan, comma-separated (default 100,1000,10000)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run: sizes 100,1000 unless --sizes says otherwise",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of each measurement; the median is reported (default 3)",
+    )
+    parser.add_argument(
+        "--apply-accounts",
+        type=int,
+        default=100,
+        help="accounts in the apply benchmark's world (default 100)",
+    )
+    parser.add_argument(
+        "--no-faults", action="store_true", help="skip the apply under injected faults"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="the markdown file to write (default benchmarks/RESULTS.md); "
+        "the raw measurements go next to it as JSON",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="keep the worlds here instead of a temporary folder",
+    )
     args = parser.parse_args(list(argv))
     if args.sizes is None:
         args.sizes = QUICK_SIZES if args.quick else FULL_SIZES
@@ -85,12 +112,19 @@ class Runner:
         self.count += 1
         out = self.scratch / f"result-{self.count}.json"
         spec = {"kind": kind, "out": str(out), **spec}
-        proc = subprocess.run([sys.executable, "-m", "benchmarks.worker", json.dumps(spec)],
-                              cwd=cwd, env=self.env, capture_output=True, text=True,
-                              timeout=900, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "benchmarks.worker", json.dumps(spec)],
+            cwd=cwd,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
         if proc.returncode != 0:
-            raise RuntimeError(f"benchmark worker {kind} failed ({proc.returncode}):\n"
-                               + proc.stderr[-2000:])
+            raise RuntimeError(
+                f"benchmark worker {kind} failed ({proc.returncode}):\n" + proc.stderr[-2000:]
+            )
         return dict(json.loads(out.read_text(encoding="utf-8")))
 
 
@@ -115,21 +149,20 @@ def bench_size(runner: Runner, root: Path, n: int, repeat: int) -> dict[str, Any
             for mode in MODES:
                 runs[mode].append(_plan_once(runner, root, store, server, mode, common))
             runs[DRIFT].append(_drift_once(runner, drift_root, drift))
-            line = ", ".join(f"{m} {runs[m][-1]['seconds']:.2f}s"
-                             for m in ("load", *MODES, DRIFT))
+            line = ", ".join(f"{m} {runs[m][-1]['seconds']:.2f}s" for m in ("load", *MODES, DRIFT))
             _say(f"  {n} accounts, run {i + 1}/{repeat}: {line}")
         server_rss = server.peak_rss_mb()
     _say(f"  {n} accounts done in {time.perf_counter() - start:.0f}s")
     return {"accounts": n, "runs": runs, "server_peak_rss_mb": server_rss}
 
 
-def _plan_once(runner: Runner, root: Path, store: Store, server: Served, mode: str,
-               common: dict[str, str]) -> dict[str, Any]:
+def _plan_once(
+    runner: Runner, root: Path, store: Store, server: Served, mode: str, common: dict[str, str]
+) -> dict[str, Any]:
     if mode == HTTP_LIMITED:
         store.configure(read_rate_per_second=DEFAULT_READ_RATE)
     try:
-        result = runner.measure("plan", root, env={} if mode == EMBEDDED else server.env,
-                                **common)
+        result = runner.measure("plan", root, env={} if mode == EMBEDDED else server.env, **common)
     finally:
         store.configure(read_rate_per_second=worlds.HIGH_READ_RATE)
     if result["errors"]:  # a plan of errors would be timed as if it were the real work
@@ -144,8 +177,9 @@ def _drift_once(runner: Runner, root: Path, spec: dict[str, str]) -> dict[str, A
     return result
 
 
-def bench_apply(runner: Runner, scratch: Path, n: int, repeat: int,
-                faults: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def bench_apply(
+    runner: Runner, scratch: Path, n: int, repeat: int, faults: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     runs = []
     name = "apply-faults" if faults else "apply"
     for i in range(repeat):
@@ -153,9 +187,11 @@ def bench_apply(runner: Runner, scratch: Path, n: int, repeat: int,
         root.mkdir(parents=True)
         runs.append(runner.measure("apply", root, workdir=str(root), n=n, faults=faults))
         made = report.calls(runs[-1], "write")
-        _say(f"  {name} on {n} accounts, run {i + 1}/{repeat}: {runs[-1]['seconds']:.2f}s, "
-             f"exit {runs[-1]['exit_code']}, {made} write calls for "
-             f"{runs[-1]['planned_write_calls']} planned")
+        _say(
+            f"  {name} on {n} accounts, run {i + 1}/{repeat}: {runs[-1]['seconds']:.2f}s, "
+            f"exit {runs[-1]['exit_code']}, {made} write calls for "
+            f"{runs[-1]['planned_write_calls']} planned"
+        )
     return runs
 
 
@@ -175,13 +211,19 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         if not args.no_faults:
             _say(f"apply at {args.apply_accounts} accounts under faults {APPLY_FAULTS}")
             apply["faults"] = APPLY_FAULTS
-            apply["fault_runs"] = bench_apply(runner, scratch, args.apply_accounts, args.repeat,
-                                              APPLY_FAULTS)
-        return {"command": report.command_line(argv), "machine": report.machine(REPO),
-                "repeat": args.repeat, "default_read_rate": DEFAULT_READ_RATE,
-                "batch": report.BATCH, "sizes": sizes,
-                "apply": apply,
-                "elapsed_s": time.perf_counter() - started}
+            apply["fault_runs"] = bench_apply(
+                runner, scratch, args.apply_accounts, args.repeat, APPLY_FAULTS
+            )
+        return {
+            "command": report.command_line(argv),
+            "machine": report.machine(REPO),
+            "repeat": args.repeat,
+            "default_read_rate": DEFAULT_READ_RATE,
+            "batch": report.BATCH,
+            "sizes": sizes,
+            "apply": apply,
+            "elapsed_s": time.perf_counter() - started,
+        }
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -190,6 +232,5 @@ def main(argv: Sequence[str] | None = None) -> None:
     results = run(args, argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report.render(results), encoding="utf-8")
-    args.out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n",
-                                             encoding="utf-8")
+    args.out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     _say(f"wrote {args.out} ({results['elapsed_s']:.0f}s)")

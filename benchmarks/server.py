@@ -25,8 +25,11 @@ class Served:
 
     @property
     def env(self) -> dict[str, str]:
-        return {"KSCTL_ENDPOINT": self.endpoint, "KSCTL_APP_ID": DEMO_APP_ID,
-                "KSCTL_APP_SECRET": DEMO_APP_SECRET}
+        return {
+            "KSCTL_ENDPOINT": self.endpoint,
+            "KSCTL_APP_ID": DEMO_APP_ID,
+            "KSCTL_APP_SECRET": DEMO_APP_SECRET,
+        }
 
     def peak_rss_mb(self) -> float | None:
         """The server's peak resident set so far (Linux /proc only; None elsewhere)."""
@@ -59,16 +62,28 @@ def served(home: Path, env: Mapping[str, str], *, timeout: float = 30.0) -> Iter
     """Serve the sandbox world of `home/.ksctl/`; stop the server on exit."""
     port = free_port()
     log = (home / "server.log").open("wb")
-    command = [sys.executable, "-m", "ksctl.cli", "sandbox", "--home", str(home), "serve",
-               "--host", HOST, "--port", str(port)]
-    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=dict(env),
-                            cwd=home)
+    command = [
+        sys.executable,
+        "-m",
+        "ksctl.cli",
+        "sandbox",
+        "--home",
+        str(home),
+        "serve",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+    ]
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=dict(env), cwd=home)
     try:
         deadline = time.monotonic() + timeout
         while not _listening(port):
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the sandbox server did not start on port {port}: "
-                                   + (home / "server.log").read_text(errors="replace")[-500:])
+                raise RuntimeError(
+                    f"the sandbox server did not start on port {port}: "
+                    + (home / "server.log").read_text(errors="replace")[-500:]
+                )
             time.sleep(0.05)
         yield Served(f"http://{HOST}:{port}", proc.pid)
     finally:
@@ -83,7 +98,10 @@ def served(home: Path, env: Mapping[str, str], *, timeout: float = 30.0) -> Iter
 
 def child_env(repo: Path) -> dict[str, str]:
     """The environment of every subprocess: this checkout's ksctl, no stray target."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("KSCTL_") and k not in ("CI", "PYTHONPATH")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KSCTL_") and k not in ("CI", "PYTHONPATH")
+    }
     env["PYTHONPATH"] = str(repo)
     return env

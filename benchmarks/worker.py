@@ -41,8 +41,10 @@ def _calls_since(store: Store, seq: int) -> dict[str, Any]:
     """Requests answered since `seq`: `calls` counts them by `kind:operation` (e.g.
     `read:get_quota`), `refused` by kind those answered with an error (e.g. 429 over the rate)."""
     log = [r for r in store.request_log() if r["seq"] > seq]
-    return {"calls": dict(Counter(f"{r['kind']}:{r['operation']}" for r in log)),
-            "refused": dict(Counter(r["kind"] for r in log if r["status"] >= 400))}
+    return {
+        "calls": dict(Counter(f"{r['kind']}:{r['operation']}" for r in log)),
+        "refused": dict(Counter(r["kind"] for r in log if r["status"] >= 400)),
+    }
 
 
 def measure_load(spec: dict[str, Any]) -> dict[str, Any]:
@@ -61,14 +63,21 @@ def measure_plan(spec: dict[str, Any]) -> dict[str, Any]:
     store = Store(Path(spec["db"]))
     before = _last_seq(store)
     start = time.perf_counter()
-    planned = make_plan([spec["config"]], workdir=Path(spec["workdir"]), env=spec["env"],
-                        options=OPTIONS)
+    planned = make_plan(
+        [spec["config"]], workdir=Path(spec["workdir"]), env=spec["env"], options=OPTIONS
+    )
     seconds = time.perf_counter() - start
     rss = peak_rss_mb()
     summary = planned.plan.summary
-    return {"seconds": seconds, "peak_rss_mb": rss, **_calls_since(store, before),
-            "accounts": summary.accounts, "actions": summary.actions,
-            "write_calls": summary.write_calls, "errors": summary.errors}
+    return {
+        "seconds": seconds,
+        "peak_rss_mb": rss,
+        **_calls_since(store, before),
+        "accounts": summary.accounts,
+        "actions": summary.actions,
+        "write_calls": summary.write_calls,
+        "errors": summary.errors,
+    }
 
 
 def measure_apply(spec: dict[str, Any]) -> dict[str, Any]:
@@ -93,16 +102,29 @@ def measure_apply(spec: dict[str, Any]) -> dict[str, Any]:
     start = time.perf_counter()
     with contextlib.redirect_stdout(shown), contextlib.redirect_stderr(shown):
         # The embedded target reads SMS codes from the sandbox's inbox by itself.
-        exit_code = run_apply([str(plan_file)], auto_approve=True, targets=(), force=True,
-                              parallelism=8, options=OPTIONS, env={}, workdir=workdir)
+        exit_code = run_apply(
+            [str(plan_file)],
+            auto_approve=True,
+            targets=(),
+            force=True,
+            parallelism=8,
+            options=OPTIONS,
+            env={},
+            workdir=workdir,
+        )
     seconds = time.perf_counter() - start
     rss = peak_rss_mb()
-    return {"seconds": seconds, "plan_seconds": plan_seconds, "peak_rss_mb": rss,
-            "exit_code": exit_code, "accounts": plan.summary.accounts,
-            "planned_write_calls": plan.summary.write_calls,
-            "committed_writes": len(store.writes()),
-            **_calls_since(store, before),
-            "tail": shown.getvalue().splitlines()[-3:] if exit_code else []}
+    return {
+        "seconds": seconds,
+        "plan_seconds": plan_seconds,
+        "peak_rss_mb": rss,
+        "exit_code": exit_code,
+        "accounts": plan.summary.accounts,
+        "planned_write_calls": plan.summary.write_calls,
+        "committed_writes": len(store.writes()),
+        **_calls_since(store, before),
+        "tail": shown.getvalue().splitlines()[-3:] if exit_code else [],
+    }
 
 
 KINDS = {"load": measure_load, "plan": measure_plan, "apply": measure_apply}

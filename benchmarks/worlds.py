@@ -38,7 +38,8 @@ accounts:
 
 # The closure's configuration less its backups: what a converged fleet is checked against.
 DRIFT_CONFIG_HEAD = CONFIG_HEAD.replace(
-    "  backups: {interactions: present, replays: present}\n", "")
+    "  backups: {interactions: present, replays: present}\n", ""
+)
 
 
 def account_id(i: int) -> str:
@@ -53,30 +54,38 @@ def _account(i: int) -> dict[str, Any]:
         "phone": f"139{i:08d}",
         "live": {"permission": "enabled"},
         "schedules": [{"id": "s1", "start_at": "2026-12-20T20:00:00+08:00"}],
-        "replays": [{"id": "r1", "recorded_at": "2026-11-01T20:00:00+08:00",
-                     "size_bytes": 2048}],
+        "replays": [{"id": "r1", "recorded_at": "2026-11-01T20:00:00+08:00", "size_bytes": 2048}],
         "interactions": {"days": 90, "viewer_phone_numbers": 5},
     }
 
 
 def _converged(i: int) -> dict[str, Any]:
     """The same account after its closure."""
-    return {**_account(i), "schedules": [],
-            "live": {"permission": "disabled", "closed_at": "2026-11-24T10:00:00+08:00"},
-            "interactions": {"days": 90, "viewer_phone_numbers": 0},
-            "monetization": {"short_video_tipping": "enabled"}}
+    return {
+        **_account(i),
+        "schedules": [],
+        "live": {"permission": "disabled", "closed_at": "2026-11-24T10:00:00+08:00"},
+        "interactions": {"days": 90, "viewer_phone_numbers": 0},
+        "monetization": {"short_video_tipping": "enabled"},
+    }
 
 
-def world(n: int, *, read_rate: int = HIGH_READ_RATE, quota: int = HIGH_QUOTA,
-          converged: bool = False) -> World:
+def world(
+    n: int, *, read_rate: int = HIGH_READ_RATE, quota: int = HIGH_QUOTA, converged: bool = False
+) -> World:
     ids = [account_id(i) for i in range(n)]
     make = _converged if converged else _account
-    return World.model_validate({
-        "platform": {"now": NOW, "read_rate_per_second": read_rate,
-                     "write_quota_per_day": quota},
-        "apps": [{"app_id": DEMO_APP_ID, "app_secret": DEMO_APP_SECRET, "accounts": ids}],
-        "accounts": [make(i) for i in range(n)],
-    })
+    return World.model_validate(
+        {
+            "platform": {
+                "now": NOW,
+                "read_rate_per_second": read_rate,
+                "write_quota_per_day": quota,
+            },
+            "apps": [{"app_id": DEMO_APP_ID, "app_secret": DEMO_APP_SECRET, "accounts": ids}],
+            "accounts": [make(i) for i in range(n)],
+        }
+    )
 
 
 def config_text(n: int, *, converged: bool = False) -> str:

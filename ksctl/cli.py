@@ -36,8 +36,11 @@ class KsctlGroup(click.Group):
         except Exception as exc:  # a bug: still one line, unless asked for the traceback
             if os.environ.get("KSCTL_DEBUG"):
                 raise
-            click.echo(f"ksctl: internal error: {type(exc).__name__}: {exc} "
-                       "(set KSCTL_DEBUG=1 for the traceback)", err=True)
+            click.echo(
+                f"ksctl: internal error: {type(exc).__name__}: {exc} "
+                "(set KSCTL_DEBUG=1 for the traceback)",
+                err=True,
+            )
             ctx.exit(1)
 
 
@@ -70,8 +73,14 @@ def validate(paths: tuple[str, ...]) -> None:
 
 
 @cli.command()
-@click.option("--out", "folder", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("schemas"), show_default=True, help="Folder to write into.")
+@click.option(
+    "--out",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("schemas"),
+    show_default=True,
+    help="Folder to write into.",
+)
 def schema(folder: Path) -> None:
     """Write the JSON Schemas (and the platform's OpenAPI document) under schemas/."""
     from ksctl.schema import write_schemas
@@ -94,22 +103,52 @@ def _color(no_color: bool) -> bool:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Save the plan (JSON) for `ksctl apply PLANFILE` and `ksctl show`.")
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
-              help="text for people, markdown for a pull-request comment, json for scripts.")
-@click.option("--detailed-exitcode", is_flag=True,
-              help="Exit 0 when there is nothing to change, 2 when there are changes.")
-@click.option("--target", "targets", multiple=True, metavar="ID",
-              help="Plan only this account (repeatable).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Save the plan (JSON) for `ksctl apply PLANFILE` and `ksctl show`.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=FORMATS,
+    default="text",
+    show_default=True,
+    help="text for people, markdown for a pull-request comment, json for scripts.",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when there is nothing to change, 2 when there are changes.",
+)
+@click.option(
+    "--target", "targets", multiple=True, metavar="ID", help="Plan only this account (repeatable)."
+)
 @click.option("--no-color", is_flag=True, help="No colour (also NO_COLOR, or when piped).")
-@click.option("--max-close-share", type=click.FloatRange(0, 1), default=0.5, show_default=True,
-              help="Safety: closing live on a larger share of the accounts needs --force.")
-@click.option("--max-close-count", type=click.IntRange(0), default=50, show_default=True,
-              help="Safety: closing live on more accounts than this needs --force.")
-def plan(paths: tuple[str, ...], out: Path | None, fmt: str, detailed_exitcode: bool,
-         targets: tuple[str, ...], no_color: bool, max_close_share: float,
-         max_close_count: int) -> None:
+@click.option(
+    "--max-close-share",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Safety: closing live on a larger share of the accounts needs --force.",
+)
+@click.option(
+    "--max-close-count",
+    type=click.IntRange(0),
+    default=50,
+    show_default=True,
+    help="Safety: closing live on more accounts than this needs --force.",
+)
+def plan(
+    paths: tuple[str, ...],
+    out: Path | None,
+    fmt: str,
+    detailed_exitcode: bool,
+    targets: tuple[str, ...],
+    no_color: bool,
+    max_close_share: float,
+    max_close_count: int,
+) -> None:
     """Refresh the accounts, diff them with the configuration and print the plan.
 
     Exit 0 (with --detailed-exitcode: 0 no changes, 2 changes); 1 on error, also when any
@@ -122,8 +161,12 @@ def plan(paths: tuple[str, ...], out: Path | None, fmt: str, detailed_exitcode: 
     from ksctl.render import Format, render
 
     with RefreshBar() as bar:
-        planned = make_plan(paths, targets=targets,
-                            options=PlanOptions(max_close_share, max_close_count), progress=bar)
+        planned = make_plan(
+            paths,
+            targets=targets,
+            options=PlanOptions(max_close_share, max_close_count),
+            progress=bar,
+        )
     _notice(planned.notice)
     for warning in planned.config_warnings:
         click.echo(str(warning), err=True)
@@ -141,32 +184,72 @@ def plan(paths: tuple[str, ...], out: Path | None, fmt: str, detailed_exitcode: 
 
 @cli.command()
 @click.argument("planfile", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
-              help="text for people, markdown for a pull-request comment, json for scripts.")
+@click.option(
+    "--format",
+    "fmt",
+    type=FORMATS,
+    default="text",
+    show_default=True,
+    help="text for people, markdown for a pull-request comment, json for scripts.",
+)
 @click.option("--no-color", is_flag=True, help="No colour (also NO_COLOR, or when piped).")
 def show(planfile: Path, fmt: str, no_color: bool) -> None:
     """Render a saved plan (refused if it was edited after it was made)."""
     from ksctl.engine.planfile import load_plan
     from ksctl.render import Format, render
 
-    click.echo(render(load_plan(planfile), Format(fmt), color=_color(no_color),
-                      note=f"the saved plan {planfile}"), nl=False)
+    click.echo(
+        render(
+            load_plan(planfile),
+            Format(fmt),
+            color=_color(no_color),
+            note=f"the saved plan {planfile}",
+        ),
+        nl=False,
+    )
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for confirmation.")
-@click.option("--target", "targets", multiple=True, metavar="ID",
-              help="Apply only to this account (repeatable; not with a saved plan).")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="ID",
+    help="Apply only to this account (repeatable; not with a saved plan).",
+)
 @click.option("--force", is_flag=True, help="Apply a plan over the safety thresholds.")
-@click.option("--parallelism", type=click.IntRange(1, 64), default=8, show_default=True,
-              help="Accounts worked on at once.")
-@click.option("--max-close-share", type=click.FloatRange(0, 1), default=0.5, show_default=True,
-              help="Safety: closing live on a larger share of the accounts needs --force.")
-@click.option("--max-close-count", type=click.IntRange(0), default=50, show_default=True,
-              help="Safety: closing live on more accounts than this needs --force.")
-def apply(paths: tuple[str, ...], auto_approve: bool, targets: tuple[str, ...], force: bool,
-          parallelism: int, max_close_share: float, max_close_count: int) -> None:
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Accounts worked on at once.",
+)
+@click.option(
+    "--max-close-share",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Safety: closing live on a larger share of the accounts needs --force.",
+)
+@click.option(
+    "--max-close-count",
+    type=click.IntRange(0),
+    default=50,
+    show_default=True,
+    help="Safety: closing live on more accounts than this needs --force.",
+)
+def apply(
+    paths: tuple[str, ...],
+    auto_approve: bool,
+    targets: tuple[str, ...],
+    force: bool,
+    parallelism: int,
+    max_close_share: float,
+    max_close_count: int,
+) -> None:
     """Converge the accounts: from configuration (plans first) or from a saved PLANFILE.
 
     Exit 0 converged; 1 error; 3 stopped with work left (quota spent, waiting on the
@@ -176,9 +259,16 @@ def apply(paths: tuple[str, ...], auto_approve: bool, targets: tuple[str, ...], 
     from ksctl.apply.command import run_apply
     from ksctl.engine.build import PlanOptions
 
-    sys.exit(run_apply(paths, auto_approve=auto_approve, targets=targets, force=force,
-                       parallelism=parallelism,
-                       options=PlanOptions(max_close_share, max_close_count)))
+    sys.exit(
+        run_apply(
+            paths,
+            auto_approve=auto_approve,
+            targets=targets,
+            force=force,
+            parallelism=parallelism,
+            options=PlanOptions(max_close_share, max_close_count),
+        )
+    )
 
 
 @cli.command("import")
@@ -197,11 +287,16 @@ def import_(ids: tuple[str, ...]) -> None:
 
 
 @cli.command()
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the reference to this file (e.g. docs/configuration.md) instead of "
-              "printing it.")
-@click.option("--check", is_flag=True,
-              help="Write nothing; exit 1 when the --out file differs from the models.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the reference to this file (e.g. docs/configuration.md) instead of printing it.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 when the --out file differs from the models.",
+)
 def docs(out: Path | None, check: bool) -> None:
     """Print the configuration reference (Markdown), generated from the models."""
     from ksctl.docgen import is_stale, render_reference, write_reference
@@ -210,8 +305,10 @@ def docs(out: Path | None, check: bool) -> None:
         if out is None:
             raise click.UsageError("--check needs --out FILE")
         if is_stale(out):
-            click.echo(f"ksctl: error: {out} is stale: regenerate it with `ksctl docs --out {out}`",
-                       err=True)
+            click.echo(
+                f"ksctl: error: {out} is stale: regenerate it with `ksctl docs --out {out}`",
+                err=True,
+            )
             sys.exit(1)
         click.echo(f"{out} is up to date")
     elif out:

@@ -28,7 +28,8 @@ def completion_script(cli: click.Command, shell: str) -> str:
     return _completer(cli, shell).source()
 
 
-def complete(cli: click.Command, words: list[str], incomplete: str,
-             shell: str = "bash") -> list[str]:
+def complete(
+    cli: click.Command, words: list[str], incomplete: str, shell: str = "bash"
+) -> list[str]:
     """What SHELL offers after `ksctl WORDS... INCOMPLETE<Tab>` (the values only)."""
     return [item.value for item in _completer(cli, shell).get_completions(words, incomplete)]

@@ -145,8 +145,10 @@ def _table(model: type[BaseModel], prefix: str, skip: frozenset[str] = frozenset
         if name in skip:
             continue
         described = " ".join(t for t in (field.description, _see(field.annotation)) if t)
-        lines.append(f"| `{prefix}{name}` | {_cell(type_text(field.annotation, field.metadata))}"
-                     f" | {default_text(field)} | {_cell(described)} |")
+        lines.append(
+            f"| `{prefix}{name}` | {_cell(type_text(field.annotation, field.metadata))}"
+            f" | {default_text(field)} | {_cell(described)} |"
+        )
     return lines
 
 
@@ -175,13 +177,23 @@ def render_reference() -> str:
     own = frozenset(AccountEntry.model_fields) - frozenset(AccountSpec.model_fields)
     parts = [HEADER]
     parts += ["## The file", "", *_table(ConfigFile, ""), ""]
-    parts += ["## An account", "",
-              "Each entry of `accounts`: its `id` and `name`, and any of the "
-              "[account settings](#account-settings).", "",
-              *_table(AccountEntry, "", skip=frozenset(AccountSpec.model_fields)), ""]
-    parts += ["## Account settings", "",
-              "Valid in `defaults` and in each account (the account wins).", "",
-              *_table(AccountSpec, "", skip=own), ""]
+    parts += [
+        "## An account",
+        "",
+        "Each entry of `accounts`: its `id` and `name`, and any of the "
+        "[account settings](#account-settings).",
+        "",
+        *_table(AccountEntry, "", skip=frozenset(AccountSpec.model_fields)),
+        "",
+    ]
+    parts += [
+        "## Account settings",
+        "",
+        "Valid in `defaults` and in each account (the account wins).",
+        "",
+        *_table(AccountSpec, "", skip=own),
+        "",
+    ]
     for name, model in _nested(AccountSpec):
         parts += [f"### {name}", ""]
         if model.__doc__ and model.__doc__ != BaseModel.__doc__:

@@ -14,8 +14,9 @@ class Severity(StrEnum):
 def one_line(text: str) -> str:
     """`text` with every unprintable character escaped (a newline in a YAML key, an ANSI
     escape in a value), so that an error is always exactly one line of plain text."""
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
-                   for ch in text)
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text
+    )
 
 
 @dataclass(frozen=True, order=True)

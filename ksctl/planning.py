@@ -57,15 +57,26 @@ def select(config: Config, targets: Sequence[str]) -> frozenset[str] | None:
 def _ci_warnings(config: Config, env: Mapping[str, str]) -> tuple[str, ...]:
     if not env.get("CI"):
         return ()
-    local = sorted({destination_of(a) for a in config.accounts
-                    if a.backups and not is_url(destination_of(a))})
-    return tuple(f"backups go to the local folder {d} in a CI workspace, which is thrown "
-                 "away after the run: use a durable destination (an fsspec URL)" for d in local)
+    local = sorted(
+        {destination_of(a) for a in config.accounts if a.backups and not is_url(destination_of(a))}
+    )
+    return tuple(
+        f"backups go to the local folder {d} in a CI workspace, which is thrown "
+        "away after the run: use a durable destination (an fsspec URL)"
+        for d in local
+    )
 
 
-async def _plan(config: Config, only: frozenset[str] | None, target: Target, workdir: Path,
-                options: PlanOptions, env: Mapping[str, str], created_at: datetime,
-                progress: RefreshProgress | None) -> Plan:
+async def _plan(
+    config: Config,
+    only: frozenset[str] | None,
+    target: Target,
+    workdir: Path,
+    options: PlanOptions,
+    env: Mapping[str, str],
+    created_at: datetime,
+    progress: RefreshProgress | None,
+) -> Plan:
     desired = [a for a in config.accounts if only is None or a.id in only]
     on_read = None
     if progress is not None:
@@ -75,17 +86,31 @@ async def _plan(config: Config, only: frozenset[str] | None, target: Target, wor
             nonlocal done
             done += count
             progress(done, total)
+
     async with open_client(target) as client:
         refreshed = await refresh(client, desired, workdir, on_read)
-    return build_plan(config, refreshed.actuals, refreshed.quota,
-                      target=describe_target(target), created_at=created_at,
-                      options=options, warnings=_ci_warnings(config, env), only=only)
+    return build_plan(
+        config,
+        refreshed.actuals,
+        refreshed.quota,
+        target=describe_target(target),
+        created_at=created_at,
+        options=options,
+        warnings=_ci_warnings(config, env),
+        only=only,
+    )
 
 
-def make_plan(paths: Sequence[str], *, targets: Sequence[str] = (), workdir: Path | None = None,
-              env: Mapping[str, str] | None = None, options: PlanOptions = DEFAULT_OPTIONS,
-              created_at: datetime | None = None,
-              progress: RefreshProgress | None = None) -> Planned:
+def make_plan(
+    paths: Sequence[str],
+    *,
+    targets: Sequence[str] = (),
+    workdir: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    options: PlanOptions = DEFAULT_OPTIONS,
+    created_at: datetime | None = None,
+    progress: RefreshProgress | None = None,
+) -> Planned:
     """Load the configuration, refresh the targeted accounts and build the plan.
 
     `progress(done, total)` hears of each batch of accounts read."""
@@ -94,8 +119,11 @@ def make_plan(paths: Sequence[str], *, targets: Sequence[str] = (), workdir: Pat
     config = load_config(paths or (".",))
     only = select(config, targets)
     target = resolve_target(env, home_of(workdir))
-    plan = asyncrun.run(_plan(config, only, target, workdir, options, env,
-                             created_at or datetime.now(UTC), progress))
+    plan = asyncrun.run(
+        _plan(
+            config, only, target, workdir, options, env, created_at or datetime.now(UTC), progress
+        )
+    )
     return Planned(plan, config.warnings, target.notice)
 
 
@@ -112,13 +140,16 @@ def as_desired(state: AccountState) -> dict[str, Any]:
         "schedules": "keep" if now_pending else "cleared",
         "certification": {"live_certified": state.certification.live_certified},
         "privacy": {"purge_viewer_phone_numbers": state.interactions.viewer_phone_numbers == 0},
-        "monetization": {"short_video_tipping": state.monetization.short_video_tipping.value,
-                         "shopping_cart": state.monetization.shopping_cart.value},
+        "monetization": {
+            "short_video_tipping": state.monetization.short_video_tipping.value,
+            "shopping_cart": state.monetization.shopping_cart.value,
+        },
     }
 
 
-def import_accounts(ids: Sequence[str], *, workdir: Path | None = None,
-                    env: Mapping[str, str] | None = None) -> tuple[str, str | None]:
+def import_accounts(
+    ids: Sequence[str], *, workdir: Path | None = None, env: Mapping[str, str] | None = None
+) -> tuple[str, str | None]:
     """Desired-state YAML for existing accounts, and the target notice."""
     workdir = workdir or Path.cwd()
     target = resolve_target(os.environ if env is None else env, home_of(workdir))

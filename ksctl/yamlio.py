@@ -73,8 +73,10 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path_, depth: int = 0) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise _TooBig(f"the document expands to more than {MAX_NODES:,} values "
-                          "(aliases that expand exponentially?)")
+            raise _TooBig(
+                f"the document expands to more than {MAX_NODES:,} values "
+                "(aliases that expand exponentially?)"
+            )
         if depth > MAX_DEPTH:
             raise _TooBig(f"nesting deeper than {MAX_DEPTH} levels", self._mark(node))
         self.loc.values.setdefault(path, self._mark(node))
@@ -91,8 +93,10 @@ class _Builder:
             return self.loader.construct_object(node)
         except (ValueError, TypeError, OverflowError) as exc:
             tag = str(node.tag).rsplit(":", 1)[-1]
-            raise _TooBig(f"{dotted(path) or 'document'}: not a valid {tag}: "
-                          f"{' '.join(str(exc).split())}", self._mark(node)) from None
+            raise _TooBig(
+                f"{dotted(path) or 'document'}: not a valid {tag}: {' '.join(str(exc).split())}",
+                self._mark(node),
+            ) from None
 
     def _merged_size(self, node: yaml.MappingNode) -> int:
         """How many pairs the mapping has once its merge keys (<<) are flattened, counted
@@ -106,16 +110,16 @@ class _Builder:
             if key_node.tag != "tag:yaml.org,2002:merge":
                 total += 1
                 continue
-            merged = value_node.value if isinstance(value_node, yaml.SequenceNode) else \
-                [value_node]
+            merged = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
             total += sum(self._merged_size(m) for m in merged if isinstance(m, yaml.MappingNode))
         self.merged[id(node)] = total
         return total
 
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[Any, Any]:
         if self._merged_size(node) > MAX_NODES:
-            raise _TooBig(f"merge keys (<<) expand to more than {MAX_NODES:,} values",
-                          self._mark(node))
+            raise _TooBig(
+                f"merge keys (<<) expand to more than {MAX_NODES:,} values", self._mark(node)
+            )
         own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
         self.loader.flatten_mapping(node)  # YAML merge keys (<<): merged pairs come first
         merged = len(node.value) - own
@@ -124,9 +128,15 @@ class _Builder:
         for index, (key_node, value_node) in enumerate(node.value):
             if not isinstance(key_node, yaml.ScalarNode):
                 line, col = self._mark(key_node)
-                self.problems.append(Problem(self.loc.file, line, col,
-                                             f"{dotted(path) or 'document'}: a key must be a "
-                                             "plain value, not a list or mapping"))
+                self.problems.append(
+                    Problem(
+                        self.loc.file,
+                        line,
+                        col,
+                        f"{dotted(path) or 'document'}: a key must be a "
+                        "plain value, not a list or mapping",
+                    )
+                )
                 continue
             key = self._scalar(key_node, path)
             if not isinstance(key, str | int | bool | float) or key is None:
@@ -137,10 +147,15 @@ class _Builder:
                 out[key] = self.build(value_node, (*path, key), depth + 1)
                 continue
             if key in first:
-                self.problems.append(Problem(
-                    self.loc.file, line, col,
-                    f"duplicate key '{key}' (first at {first[key][0]}:{first[key][1]}); "
-                    "YAML would silently keep only the last one"))
+                self.problems.append(
+                    Problem(
+                        self.loc.file,
+                        line,
+                        col,
+                        f"duplicate key '{key}' (first at {first[key][0]}:{first[key][1]}); "
+                        "YAML would silently keep only the last one",
+                    )
+                )
                 continue
             first[key] = (line, col)
             self.loc.keys[(*path, key)] = (line, col)
@@ -156,8 +171,17 @@ class _TooBig(Exception):
 
 def _decode(file: str, raw: bytes) -> str:
     if len(raw) > MAX_BYTES:
-        raise ConfigError([Problem(file, 1, 1, f"file is larger than {MAX_BYTES // 2**20} MiB; "
-                                   "is this really a configuration?")])
+        raise ConfigError(
+            [
+                Problem(
+                    file,
+                    1,
+                    1,
+                    f"file is larger than {MAX_BYTES // 2**20} MiB; "
+                    "is this really a configuration?",
+                )
+            ]
+        )
     if b"\0" in raw:
         raise ConfigError([Problem(file, 1, 1, "binary file, not YAML text")])
     try:
@@ -165,8 +189,9 @@ def _decode(file: str, raw: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ConfigError([Problem(file, line, col,
-                                   f"not UTF-8 text (byte 0x{raw[exc.start]:02x})")]) from None
+        raise ConfigError(
+            [Problem(file, line, col, f"not UTF-8 text (byte 0x{raw[exc.start]:02x})")]
+        ) from None
     return text
 
 
@@ -189,8 +214,9 @@ def parse(file: str, raw: bytes) -> Located:
         message = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
         raise ConfigError([Problem(file, line, col, f"invalid YAML: {message}")]) from None
     except yaml.YAMLError as exc:
-        raise ConfigError([Problem(file, 1, 1, f"invalid YAML: {' '.join(str(exc).split())}")]) \
-            from None
+        raise ConfigError(
+            [Problem(file, 1, 1, f"invalid YAML: {' '.join(str(exc).split())}")]
+        ) from None
     except _TooBig as exc:
         raise ConfigError([Problem(file, *exc.mark, str(exc))]) from None
     except RecursionError:
@@ -251,8 +277,9 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def validation_problems(located: Located, exc: ValidationError, model: type[BaseModel],
-                        base: Path_ = ()) -> list[Problem]:
+def validation_problems(
+    located: Located, exc: ValidationError, model: type[BaseModel], base: Path_ = ()
+) -> list[Problem]:
     """One located, human problem per pydantic error."""
     problems = []
     for err in exc.errors(include_url=False):
@@ -264,8 +291,11 @@ def validation_problems(located: Located, exc: ValidationError, model: type[Base
             known = _fields_at(model, err["loc"][:-1])
             hint = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
             message = f"{dotted(loc[:-1]) or 'document'}: unknown key '{key}'"
-            message += f"; did you mean '{hint[0]}'?" if hint else (
-                f" (expected one of: {', '.join(known)})" if known else "")
+            message += (
+                f"; did you mean '{hint[0]}'?"
+                if hint
+                else (f" (expected one of: {', '.join(known)})" if known else "")
+            )
             problems.append(located.problem(loc, message, key=True))
             continue
         if kind == "missing":

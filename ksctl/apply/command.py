@@ -52,10 +52,16 @@ class Progress:
             self.bar.label = f"applying ({self.writes} writes)"
             self.bar.update(1)
         else:
-            tail = f": {run.message}" if run.message and run.status is not \
-                AccountStatus.converged else ""
-            click.echo(f"[{self.done}/{self.total}] {run.id}: {run.status.value}, "
-                       f"{run.writes} write call(s){tail}", err=True)
+            tail = (
+                f": {run.message}"
+                if run.message and run.status is not AccountStatus.converged
+                else ""
+            )
+            click.echo(
+                f"[{self.done}/{self.total}] {run.id}: {run.status.value}, "
+                f"{run.writes} write call(s){tail}",
+                err=True,
+            )
 
     def close(self) -> None:
         if self.bar:
@@ -68,23 +74,35 @@ def report_lines(report: ApplyReport) -> list[str]:
         if run.status is not AccountStatus.converged:
             lines.append(f"account {run.id}: {run.status.value}: {run.message}")
     for acc in report.untouched:
-        lines.append(f"account {acc.id}: {acc.status.value}, left alone: "
-                     + "; ".join(acc.errors))
+        lines.append(f"account {acc.id}: {acc.status.value}, left alone: " + "; ".join(acc.errors))
     count = {s: sum(1 for r in report.runs if r.status is s) for s in AccountStatus}
-    lines.append(f"Apply: {count[AccountStatus.converged]} converged, "
-                 f"{count[AccountStatus.waiting]} with work left, "
-                 f"{count[AccountStatus.failed]} failed; {report.writes} write call(s). "
-                 f"Journal: {report.journal}")
+    lines.append(
+        f"Apply: {count[AccountStatus.converged]} converged, "
+        f"{count[AccountStatus.waiting]} with work left, "
+        f"{count[AccountStatus.failed]} failed; {report.writes} write call(s). "
+        f"Journal: {report.journal}"
+    )
     if report.exit_code == 3:
         when = report.retry_after
-        lines.append("Work left: run ksctl apply again"
-                     + (f" after {when.isoformat()}" if when else " later") + ".")
+        lines.append(
+            "Work left: run ksctl apply again"
+            + (f" after {when.isoformat()}" if when else " later")
+            + "."
+        )
     return lines
 
 
-def run_apply(paths: Sequence[str], *, auto_approve: bool, targets: Sequence[str],
-              force: bool, parallelism: int, options: PlanOptions,
-              env: Mapping[str, str] | None = None, workdir: Path | None = None) -> int:
+def run_apply(
+    paths: Sequence[str],
+    *,
+    auto_approve: bool,
+    targets: Sequence[str],
+    force: bool,
+    parallelism: int,
+    options: PlanOptions,
+    env: Mapping[str, str] | None = None,
+    workdir: Path | None = None,
+) -> int:
     env = os.environ if env is None else env
     workdir = workdir or Path.cwd()
     target = resolve_target(env, home_of(workdir))
@@ -99,24 +117,32 @@ def run_apply(paths: Sequence[str], *, auto_approve: bool, targets: Sequence[str
         except PlanRefused as exc:  # refused before any write, like a stale plan
             raise ConfigError(exc.problems, exit_code=EXIT_REFUSED) from None
     else:
-        plan = make_plan(paths, targets=targets, workdir=workdir, env=env,
-                         options=options).plan
-        click.echo(render_text(plan, color=sys.stdout.isatty() and "NO_COLOR" not in env),
-                   nl=False)
+        plan = make_plan(paths, targets=targets, workdir=workdir, env=env, options=options).plan
+        click.echo(render_text(plan, color=sys.stdout.isatty() and "NO_COLOR" not in env), nl=False)
         if not plan.has_changes:
             return 1 if plan.has_errors else EXIT_OK
         if not auto_approve:
             if not sys.stdin.isatty():
-                raise Refused("no terminal to confirm on: review the plan, then pass "
-                              "--auto-approve")
+                raise Refused(
+                    "no terminal to confirm on: review the plan, then pass --auto-approve"
+                )
             if not click.confirm("Apply this plan?", err=True):
                 raise Refused("not approved; nothing was changed")
     tty = sys.stderr.isatty()
-    progress = Progress(sum(1 for a in plan.accounts if a.actions and
-                            a.status.value == "changes"), tty)
+    progress = Progress(
+        sum(1 for a in plan.accounts if a.actions and a.status.value == "changes"), tty
+    )
     try:
-        report = apply_plan(plan, target, describe_target(target), workdir=workdir, env=env,
-                            force=force, parallelism=parallelism, on_done=progress)
+        report = apply_plan(
+            plan,
+            target,
+            describe_target(target),
+            workdir=workdir,
+            env=env,
+            force=force,
+            parallelism=parallelism,
+            on_done=progress,
+        )
     finally:
         progress.close()
     for line in report_lines(report):

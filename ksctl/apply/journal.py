@@ -28,8 +28,12 @@ class Journal:
         self._redactor = getattr(client, "redact", self._redactor)
 
     def record(self, event: str, **fields: Any) -> None:
-        entry = {"at": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                 "run": self.run_id, "event": event, **fields}
+        entry = {
+            "at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "run": self.run_id,
+            "event": event,
+            **fields,
+        }
         line = json.dumps(entry, ensure_ascii=False, default=str)
         if self._redactor is not None:
             line = self._redactor(line)

@@ -32,8 +32,11 @@ def apply_lock(home: Path) -> Iterator[None]:
     """Hold `<home>/apply.lock`; a lock left by a dead process on this host is taken over."""
     home.mkdir(parents=True, exist_ok=True)
     path = home / "apply.lock"
-    me = {"pid": os.getpid(), "host": socket.gethostname(),
-          "since": datetime.now(UTC).isoformat(timespec="seconds")}
+    me = {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "since": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
     for _ in range(2):
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
@@ -47,10 +50,14 @@ def apply_lock(home: Path) -> Iterator[None]:
                 path.unlink(missing_ok=True)  # its holder died: take it over
                 continue
             if not isinstance(pid, int):  # a holder that died while it wrote its name
-                raise LockHeld(f"{path} names no holder (an apply that died while taking "
-                               "it?); remove it if no apply is running") from None
-            raise LockHeld(f"another apply holds {path} (pid {pid} on {host} since "
-                           f"{holder.get('since')}); wait for it to finish") from None
+                raise LockHeld(
+                    f"{path} names no holder (an apply that died while taking "
+                    "it?); remove it if no apply is running"
+                ) from None
+            raise LockHeld(
+                f"another apply holds {path} (pid {pid} on {host} since "
+                f"{holder.get('since')}); wait for it to finish"
+            ) from None
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             json.dump(me, out)
         break

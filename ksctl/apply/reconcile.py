@@ -91,8 +91,9 @@ class AccountContext:
         return self.state.version
 
 
-async def _poll(fetch: Callable[[], Awaitable[Any]], ready: Callable[[Any], bool],
-                budget_s: float) -> Any:
+async def _poll(
+    fetch: Callable[[], Awaitable[Any]], ready: Callable[[Any], bool], budget_s: float
+) -> Any:
     """Poll with exponential backoff within a time budget; the last answer either way."""
     deadline = time.monotonic() + budget_s
     delay = 0.25
@@ -104,25 +105,45 @@ async def _poll(fetch: Callable[[], Awaitable[Any]], ready: Callable[[Any], bool
     return item
 
 
-def _manifest(kind: BackupKind, ctx: AccountContext, target: str | None, size: int,
-              sha256: str, source: str, now: datetime, job: Job | None = None) -> Manifest:
-    return Manifest(kind=kind, account_id=ctx.state.id, target=target,
-                    file=data_path(kind, ctx.state.id, target).rsplit("/", 1)[-1],
-                    size_bytes=size, sha256=sha256, created_at=now, source=source,
-                    range_start=job.range_start if job else None,
-                    range_end=job.range_end if job else None)
+def _manifest(
+    kind: BackupKind,
+    ctx: AccountContext,
+    target: str | None,
+    size: int,
+    sha256: str,
+    source: str,
+    now: datetime,
+    job: Job | None = None,
+) -> Manifest:
+    return Manifest(
+        kind=kind,
+        account_id=ctx.state.id,
+        target=target,
+        file=data_path(kind, ctx.state.id, target).rsplit("/", 1)[-1],
+        size_bytes=size,
+        sha256=sha256,
+        created_at=now,
+        source=source,
+        range_start=job.range_start if job else None,
+        range_end=job.range_end if job else None,
+    )
 
 
-async def _store(ctx: AccountContext, kind: BackupKind, target: str | None, source: str,
-                 fetch: Callable[[Path], Awaitable[Any]], job: Job | None = None) -> None:
+async def _store(
+    ctx: AccountContext,
+    kind: BackupKind,
+    target: str | None,
+    source: str,
+    fetch: Callable[[Path], Awaitable[Any]],
+    job: Job | None = None,
+) -> None:
     """Download into staging (resumable across runs), verify, then move into the store."""
     if ctx.store is None:
         raise RuntimeError("no backup destination in the plan for this account")
     staged = ctx.staging / data_path(kind, ctx.state.id, target)
     staged.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     got = await fetch(staged)
-    manifest = _manifest(kind, ctx, target, got.size, got.sha256, source,
-                         datetime.now(UTC), job)
+    manifest = _manifest(kind, ctx, target, got.size, got.sha256, source, datetime.now(UTC), job)
     await asyncio.to_thread(ctx.store.adopt, manifest, staged)
 
 
@@ -134,8 +155,11 @@ async def feature(action: Action, ctx: AccountContext) -> Outcome:
     want = action.after == "enabled"
     if getattr(ctx.state.monetization, name).value == action.after:
         return Outcome.already
-    ctx.took(await ctx.client.set_feature(ctx.state.id, name, want,
-                                          idempotency_key=ctx.key(action), if_match=ctx.version))
+    ctx.took(
+        await ctx.client.set_feature(
+            ctx.state.id, name, want, idempotency_key=ctx.key(action), if_match=ctx.version
+        )
+    )
     return Outcome.done
 
 
@@ -143,9 +167,11 @@ async def cancel_schedule(action: Action, ctx: AccountContext) -> Outcome:
     schedule = next((s for s in ctx.state.schedules if s.id == action.target), None)
     if schedule is None or schedule.status is not ScheduleStatus.pending:
         return Outcome.already
-    ctx.took(await ctx.client.cancel_schedule(ctx.state.id, action.target or "",
-                                              idempotency_key=ctx.key(action),
-                                              if_match=ctx.version))
+    ctx.took(
+        await ctx.client.cancel_schedule(
+            ctx.state.id, action.target or "", idempotency_key=ctx.key(action), if_match=ctx.version
+        )
+    )
     return Outcome.done
 
 
@@ -154,29 +180,46 @@ async def export_interactions(action: Action, ctx: AccountContext) -> Outcome:
         return Outcome.already
     job = ctx.state.open_work.export_job
     if job is None or job.status is JobStatus.expired:
-        result = ctx.took(await ctx.client.export_interactions(
-            ctx.state.id, idempotency_key=ctx.key(action), if_match=ctx.version))
+        result = ctx.took(
+            await ctx.client.export_interactions(
+                ctx.state.id, idempotency_key=ctx.key(action), if_match=ctx.version
+            )
+        )
         job = result.answer.job
     if job is None:
         raise RuntimeError("the platform opened no export job")
     if job.status is not JobStatus.ready:
         job_id = job.id
-        job = await _poll(lambda: ctx.client.get_job(job_id),
-                          lambda j: j.status is JobStatus.ready, ctx.poll_budget_s)
+        job = await _poll(
+            lambda: ctx.client.get_job(job_id),
+            lambda j: j.status is JobStatus.ready,
+            ctx.poll_budget_s,
+        )
         if job.status is not JobStatus.ready:
-            raise Waiting(f"export job {job.id} is {job.status.value}; ready at "
-                          f"{job.ready_at.isoformat()}", job.ready_at)
+            raise Waiting(
+                f"export job {job.id} is {job.status.value}; ready at {job.ready_at.isoformat()}",
+                job.ready_at,
+            )
     ready: Job = job
-    await _store(ctx, BackupKind.interactions, None, f"export job {ready.id}",
-                 lambda path: ctx.client.download_job(ready, path), ready)
+    await _store(
+        ctx,
+        BackupKind.interactions,
+        None,
+        f"export job {ready.id}",
+        lambda path: ctx.client.download_job(ready, path),
+        ready,
+    )
     return Outcome.done
 
 
 async def request_gift_ledger(action: Action, ctx: AccountContext) -> Outcome:
     if ctx.state.open_work.gift_ledger_ticket is not None:
         return Outcome.already
-    ctx.took(await ctx.client.request_gift_ledger(ctx.state.id, idempotency_key=ctx.key(action),
-                                                  if_match=ctx.version))
+    ctx.took(
+        await ctx.client.request_gift_ledger(
+            ctx.state.id, idempotency_key=ctx.key(action), if_match=ctx.version
+        )
+    )
     return Outcome.done
 
 
@@ -189,11 +232,19 @@ async def download_gift_ledger(action: Action, ctx: AccountContext) -> Outcome:
     if ticket.status is not TicketStatus.fulfilled:
         ticket = await ctx.client.get_ticket(ticket.id)
         if ticket.status is not TicketStatus.fulfilled:
-            raise Waiting(f"gift-ledger ticket {ticket.id} is open; the platform expects to "
-                          f"fulfil it by {ticket.fulfilled_at.isoformat()}", ticket.fulfilled_at)
+            raise Waiting(
+                f"gift-ledger ticket {ticket.id} is open; the platform expects to "
+                f"fulfil it by {ticket.fulfilled_at.isoformat()}",
+                ticket.fulfilled_at,
+            )
     done: Ticket = ticket
-    await _store(ctx, BackupKind.gift_ledger, None, f"ticket {done.id}",
-                 lambda path: ctx.client.download_ticket(done, path))
+    await _store(
+        ctx,
+        BackupKind.gift_ledger,
+        None,
+        f"ticket {done.id}",
+        lambda path: ctx.client.download_ticket(done, path),
+    )
     return Outcome.done
 
 
@@ -206,16 +257,24 @@ async def download_replay(action: Action, ctx: AccountContext) -> Outcome:
         replay = next((r for r in found if r.id == action.target), None)
     if replay is None:
         raise LookupError(f"replay {action.target} is gone from the platform")
-    await _store(ctx, BackupKind.replay, replay.id, f"replay {replay.id}",
-                 lambda path: ctx.client.download_replay(ctx.state.id, replay, path))
+    await _store(
+        ctx,
+        BackupKind.replay,
+        replay.id,
+        f"replay {replay.id}",
+        lambda path: ctx.client.download_replay(ctx.state.id, replay, path),
+    )
     return Outcome.done
 
 
 async def purge_viewer_pii(action: Action, ctx: AccountContext) -> Outcome:
     if ctx.state.interactions.viewer_phone_numbers == 0:
         return Outcome.already
-    ctx.took(await ctx.client.purge_viewer_phones(ctx.state.id, idempotency_key=ctx.key(action),
-                                                  if_match=ctx.version))
+    ctx.took(
+        await ctx.client.purge_viewer_phones(
+            ctx.state.id, idempotency_key=ctx.key(action), if_match=ctx.version
+        )
+    )
     return Outcome.done
 
 
@@ -223,42 +282,61 @@ async def disable_live(action: Action, ctx: AccountContext) -> Outcome:
     if ctx.state.live.permission.value == "disabled":
         return Outcome.already
     if ctx.state.live.streaming:
-        raise Waiting("the account is streaming right now; closing live is deferred rather "
-                      "than cut the broadcast off")
+        raise Waiting(
+            "the account is streaming right now; closing live is deferred rather "
+            "than cut the broadcast off"
+        )
     if ctx.code_source is None:
-        raise Waiting("closing live needs the SMS code: run on a terminal, or set "
-                      "KSCTL_SMS_CODE_COMMAND")
-    sent = ctx.took(await ctx.client.send_sms(ctx.state.id, idempotency_key=ctx.key(action, "sms"),
-                                              if_match=ctx.version))
+        raise Waiting(
+            "closing live needs the SMS code: run on a terminal, or set KSCTL_SMS_CODE_COMMAND"
+        )
+    sent = ctx.took(
+        await ctx.client.send_sms(
+            ctx.state.id, idempotency_key=ctx.key(action, "sms"), if_match=ctx.version
+        )
+    )
     code = await ctx.code_source(ctx.state.id, sent.answer.sent_to)
     if code is None:
         raise Waiting(f"no SMS code was given for account {ctx.state.id}")
-    verified = ctx.took(await ctx.client.verify_sms(ctx.state.id, code,
-                                                    idempotency_key=ctx.key(action, "verify"),
-                                                    if_match=ctx.version))
+    verified = ctx.took(
+        await ctx.client.verify_sms(
+            ctx.state.id, code, idempotency_key=ctx.key(action, "verify"), if_match=ctx.version
+        )
+    )
     if verified.verification_ticket is None:
         raise RuntimeError("the platform answered no verification ticket")
     ack = bool(action.params.get("acknowledge_contract_breach"))
-    ctx.took(await ctx.client.disable_live(ctx.state.id, verified.verification_ticket,
-                                           acknowledge_contract_breach=ack,
-                                           idempotency_key=ctx.key(action),
-                                           if_match=ctx.version))
+    ctx.took(
+        await ctx.client.disable_live(
+            ctx.state.id,
+            verified.verification_ticket,
+            acknowledge_contract_breach=ack,
+            idempotency_key=ctx.key(action),
+            if_match=ctx.version,
+        )
+    )
     return Outcome.done
 
 
 async def enable_live(action: Action, ctx: AccountContext) -> Outcome:
     if ctx.state.live.permission.value == "enabled":
         return Outcome.already
-    ctx.took(await ctx.client.enable_live(ctx.state.id, idempotency_key=ctx.key(action),
-                                          if_match=ctx.version))
+    ctx.took(
+        await ctx.client.enable_live(
+            ctx.state.id, idempotency_key=ctx.key(action), if_match=ctx.version
+        )
+    )
     return Outcome.done
 
 
 async def remove_certification(action: Action, ctx: AccountContext) -> Outcome:
     if not ctx.state.certification.live_certified:
         return Outcome.already
-    ctx.took(await ctx.client.remove_live_certification(
-        ctx.state.id, idempotency_key=ctx.key(action), if_match=ctx.version))
+    ctx.took(
+        await ctx.client.remove_live_certification(
+            ctx.state.id, idempotency_key=ctx.key(action), if_match=ctx.version
+        )
+    )
     return Outcome.done
 
 
@@ -268,21 +346,34 @@ async def takedown_replays(action: Action, ctx: AccountContext) -> Outcome:
         return Outcome.already
     appeal = ctx.state.open_work.takedown_appeal
     if appeal is None or not (wanted & set(appeal.replay_ids)):
-        result = ctx.took(await ctx.client.open_takedown_appeal(
-            ctx.state.id, action.params.get("copyright_proof") or "",
-            idempotency_key=ctx.key(action), if_match=ctx.version))
+        result = ctx.took(
+            await ctx.client.open_takedown_appeal(
+                ctx.state.id,
+                action.params.get("copyright_proof") or "",
+                idempotency_key=ctx.key(action),
+                if_match=ctx.version,
+            )
+        )
         appeal = result.answer.appeal
     if appeal is not None and appeal.status is AppealStatus.reviewing:
-        raise Waiting(f"takedown appeal {appeal.id} is under review until "
-                      f"{appeal.decided_at.isoformat()}", appeal.decided_at)
+        raise Waiting(
+            f"takedown appeal {appeal.id} is under review until {appeal.decided_at.isoformat()}",
+            appeal.decided_at,
+        )
     return Outcome.done
 
 
 RECONCILE: dict[ActionType, Callable[[Action, AccountContext], Awaitable[Outcome]]] = {
-    T.enable_feature: feature, T.disable_feature: feature,
-    T.export_interactions: export_interactions, T.request_gift_ledger: request_gift_ledger,
-    T.download_gift_ledger: download_gift_ledger, T.download_replay: download_replay,
-    T.purge_viewer_pii: purge_viewer_pii, T.cancel_schedule: cancel_schedule,
-    T.disable_live: disable_live, T.enable_live: enable_live,
-    T.remove_certification: remove_certification, T.takedown_replays: takedown_replays,
+    T.enable_feature: feature,
+    T.disable_feature: feature,
+    T.export_interactions: export_interactions,
+    T.request_gift_ledger: request_gift_ledger,
+    T.download_gift_ledger: download_gift_ledger,
+    T.download_replay: download_replay,
+    T.purge_viewer_pii: purge_viewer_pii,
+    T.cancel_schedule: cancel_schedule,
+    T.disable_live: disable_live,
+    T.enable_live: enable_live,
+    T.remove_certification: remove_certification,
+    T.takedown_replays: takedown_replays,
 }

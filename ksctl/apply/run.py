@@ -41,10 +41,12 @@ class ApplyReport:
     @property
     def exit_code(self) -> int:
         if any(r.status is AccountStatus.failed for r in self.runs) or any(
-                a.status is Status.error for a in self.untouched):
+            a.status is Status.error for a in self.untouched
+        ):
             return EXIT_ERROR
         if any(r.status is AccountStatus.waiting for r in self.runs) or any(
-                a.status is Status.blocked for a in self.untouched):
+            a.status is Status.blocked for a in self.untouched
+        ):
             return EXIT_LEFT
         return EXIT_OK
 
@@ -63,11 +65,16 @@ def preflight(plan: Plan, target_name: str, *, force: bool, now: datetime) -> No
     if now > plan.expires_at:
         raise Refused(f"the plan expired at {plan.expires_at.isoformat()}: plan again")
     if plan.target != target_name:
-        raise Refused(f"the plan was made against {plan.target}, not {target_name}: plan again "
-                      "against this target")
+        raise Refused(
+            f"the plan was made against {plan.target}, not {target_name}: plan again "
+            "against this target"
+        )
     if plan.safety.unsafe and not force:
-        raise Refused("unsafe plan: " + "; ".join(plan.safety.reasons)
-                      + ". Review it, then apply with --force")
+        raise Refused(
+            "unsafe plan: "
+            + "; ".join(plan.safety.reasons)
+            + ". Review it, then apply with --force"
+        )
 
 
 async def check_versions(client: PlatformClient, accounts: list[AccountPlan]) -> dict[str, object]:
@@ -97,13 +104,22 @@ def sandbox_inbox(target: Target) -> CodeSource | None:
         inbox = embedded_store(home).sms_inbox()
         codes = [m for m in inbox if m.get("account_id") == account_id]
         return Secret(str(codes[-1]["code"])) if codes else None
+
     return get
 
 
-async def _apply(plan: Plan, target: Target, workdir: Path, env: Mapping[str, str],
-                 parallelism: int, interactive: bool | None, run_id: str, journal: Journal,
-                 on_done: Callable[[AccountRun], None], poll_budget_s: float
-                 ) -> list[AccountRun]:
+async def _apply(
+    plan: Plan,
+    target: Target,
+    workdir: Path,
+    env: Mapping[str, str],
+    parallelism: int,
+    interactive: bool | None,
+    run_id: str,
+    journal: Journal,
+    on_done: Callable[[AccountRun], None],
+    poll_budget_s: float,
+) -> list[AccountRun]:
     runnable = [a for a in plan.accounts if a.status is Status.changes and a.actions]
     if not runnable:
         return []
@@ -120,19 +136,34 @@ async def _apply(plan: Plan, target: Target, workdir: Path, env: Mapping[str, st
             store = None
             if acc.destination:
                 store = stores.get(acc.destination) or stores.setdefault(
-                    acc.destination, BackupStore(open_sink(acc.destination, workdir)))
-            return AccountContext(client=client, plan_checksum=plan.checksum,
-                                  state=states[acc.id],  # type: ignore[arg-type]
-                                  store=store, staging=staging, code_source=source,
-                                  poll_budget_s=poll_budget_s)
+                    acc.destination, BackupStore(open_sink(acc.destination, workdir))
+                )
+            return AccountContext(
+                client=client,
+                plan_checksum=plan.checksum,
+                state=states[acc.id],  # type: ignore[arg-type]
+                store=store,
+                staging=staging,
+                code_source=source,
+                poll_budget_s=poll_budget_s,
+            )
 
         return await walk(runnable, context, journal, budget, parallelism, on_done)
 
 
-def apply_plan(plan: Plan, target: Target, target_name: str, *, workdir: Path,
-               env: Mapping[str, str], force: bool = False, parallelism: int = 8,
-               interactive: bool | None = None, poll_budget_s: float = 20.0,
-               on_done: Callable[[AccountRun], None] = lambda run: None) -> ApplyReport:
+def apply_plan(
+    plan: Plan,
+    target: Target,
+    target_name: str,
+    *,
+    workdir: Path,
+    env: Mapping[str, str],
+    force: bool = False,
+    parallelism: int = 8,
+    interactive: bool | None = None,
+    poll_budget_s: float = 20.0,
+    on_done: Callable[[AccountRun], None] = lambda run: None,
+) -> ApplyReport:
     """Apply `plan` to `target`; refuses (exit 4) before any write when it must."""
     preflight(plan, target_name, force=force, now=datetime.now(UTC))
     home = workdir / ".ksctl"
@@ -141,13 +172,33 @@ def apply_plan(plan: Plan, target: Target, target_name: str, *, workdir: Path,
     with apply_lock(home):
         journal = Journal(home, run_id)
         try:
-            journal.record("begin", plan=plan.checksum, target=plan.target,
-                           accounts=[a.id for a in plan.accounts if a.actions])
-            runs = asyncrun.run(_apply(plan, target, workdir, env, parallelism, interactive,
-                                      run_id, journal, on_done, poll_budget_s))
-            report = ApplyReport(runs, plan, run_id, journal.path,
-                                 [a for a in plan.accounts if a.status in (Status.error,
-                                                                           Status.blocked)])
+            journal.record(
+                "begin",
+                plan=plan.checksum,
+                target=plan.target,
+                accounts=[a.id for a in plan.accounts if a.actions],
+            )
+            runs = asyncrun.run(
+                _apply(
+                    plan,
+                    target,
+                    workdir,
+                    env,
+                    parallelism,
+                    interactive,
+                    run_id,
+                    journal,
+                    on_done,
+                    poll_budget_s,
+                )
+            )
+            report = ApplyReport(
+                runs,
+                plan,
+                run_id,
+                journal.path,
+                [a for a in plan.accounts if a.status in (Status.error, Status.blocked)],
+            )
             journal.record("finish", exit_code=report.exit_code, writes=report.writes)
         except KeyboardInterrupt:  # the journal says why its last actions have no end
             journal.record("interrupted")

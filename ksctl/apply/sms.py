@@ -34,12 +34,19 @@ def command_source(command: str, env: Mapping[str, str]) -> CodeSource:
     async def get(account_id: str, sent_to: str | None) -> Secret | None:
         child_env = {**env, "KSCTL_ACCOUNT_ID": account_id, "KSCTL_SMS_SENT_TO": sent_to or ""}
         proc = await asyncio.to_thread(
-            subprocess.run, shlex.split(command), capture_output=True, text=True,
-            env=child_env, timeout=300, check=False)
+            subprocess.run,
+            shlex.split(command),
+            capture_output=True,
+            text=True,
+            env=child_env,
+            timeout=300,
+            check=False,
+        )
         match = CODE.match(proc.stdout or "")
         if proc.returncode != 0 or not match:
             return None  # its output is not shown: it may hold the code
         return Secret(match.group(1))
+
     return get
 
 
@@ -49,16 +56,22 @@ def prompt_source() -> CodeSource:
     async def get(account_id: str, sent_to: str | None) -> Secret | None:
         async with lock:
             text = await asyncio.to_thread(
-                click.prompt, f"SMS code sent to {sent_to or 'the bound phone'} "
-                f"of account {account_id}", hide_input=True, default="", show_default=False,
-                err=True)
+                click.prompt,
+                f"SMS code sent to {sent_to or 'the bound phone'} of account {account_id}",
+                hide_input=True,
+                default="",
+                show_default=False,
+                err=True,
+            )
         match = CODE.match(text or "")
         return Secret(match.group(1)) if match else None
+
     return get
 
 
-def choose_source(env: Mapping[str, str], sandbox_inbox: CodeSource | None,
-                  interactive: bool | None = None) -> CodeSource | None:
+def choose_source(
+    env: Mapping[str, str], sandbox_inbox: CodeSource | None, interactive: bool | None = None
+) -> CodeSource | None:
     """The first available source, in the documented order; None when there is none."""
     command = env.get(ENV_COMMAND, "").strip()
     if command:

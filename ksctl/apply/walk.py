@@ -55,8 +55,7 @@ class QuotaBudget:
                     self.remaining -= need
                 return True
             # A chain longer than a whole day can only ever start on a fresh day.
-            if self.per_day is not None and need > self.per_day and \
-                    self.remaining == self.per_day:
+            if self.per_day is not None and need > self.per_day and self.remaining == self.per_day:
                 self.remaining = 0
                 return True
             return False
@@ -93,24 +92,30 @@ async def run_account(acc: AccountPlan, ctx: AccountContext, journal: Journal) -
             cut.add(action.address)
             continue
         key = ctx.key(action)
-        journal.record("start", address=action.address, type=action.type.value,
-                       idempotency_key=key)
+        journal.record("start", address=action.address, type=action.type.value, idempotency_key=key)
         before_writes, before_ids = ctx.writes, len(ctx.request_ids)
         try:
             if action.manual:  # a person acts; the next plan's refresh verifies it
-                raise Waiting(f"{action.address} is a manual step: {action.manual}; "
-                              "run apply again once it is done")
+                raise Waiting(
+                    f"{action.address} is a manual step: {action.manual}; "
+                    "run apply again once it is done"
+                )
             outcome, message = await RECONCILE[action.type](action, ctx), ""
         except Exception as exc:  # every failure is classified and journalled, none escapes
             outcome, message, when = _classify(exc)
             if when is not None:
                 later.append(when)
-        result = Result(outcome, message, ctx.writes - before_writes,
-                        ctx.request_ids[before_ids:])
+        result = Result(outcome, message, ctx.writes - before_writes, ctx.request_ids[before_ids:])
         run.results[action.address] = result
-        journal.record("end", address=action.address, outcome=outcome.value, message=message,
-                       idempotency_key=key, writes=result.writes,
-                       request_ids=result.request_ids)
+        journal.record(
+            "end",
+            address=action.address,
+            outcome=outcome.value,
+            message=message,
+            idempotency_key=key,
+            writes=result.writes,
+            request_ids=result.request_ids,
+        )
         if outcome not in (Outcome.done, Outcome.already):
             cut.add(action.address)
     run.writes = ctx.writes
@@ -119,22 +124,37 @@ async def run_account(acc: AccountPlan, ctx: AccountContext, journal: Journal) -
         run.status = AccountStatus.failed
     elif outcomes - {Outcome.done, Outcome.already}:
         run.status = AccountStatus.waiting
-    first = next((r.message for r in run.results.values()
-                  if r.outcome in (Outcome.failed, Outcome.waiting, Outcome.left)), "")
+    first = next(
+        (
+            r.message
+            for r in run.results.values()
+            if r.outcome in (Outcome.failed, Outcome.waiting, Outcome.left)
+        ),
+        "",
+    )
     run.message = first
     run.retry_after = min(later) if later else None
     return run
 
 
 def not_started(acc: AccountPlan, message: str, retry_after: datetime | None) -> AccountRun:
-    return AccountRun(acc.id, AccountStatus.waiting,
-                      {a.address: Result(Outcome.left, message) for a in acc.actions},
-                      message=message, retry_after=retry_after)
+    return AccountRun(
+        acc.id,
+        AccountStatus.waiting,
+        {a.address: Result(Outcome.left, message) for a in acc.actions},
+        message=message,
+        retry_after=retry_after,
+    )
 
 
-async def walk(accounts: list[AccountPlan], make_context: Callable[[AccountPlan],
-               AccountContext], journal: Journal, budget: QuotaBudget, parallelism: int,
-               on_done: Callable[[AccountRun], None]) -> list[AccountRun]:
+async def walk(
+    accounts: list[AccountPlan],
+    make_context: Callable[[AccountPlan], AccountContext],
+    journal: Journal,
+    budget: QuotaBudget,
+    parallelism: int,
+    on_done: Callable[[AccountRun], None],
+) -> list[AccountRun]:
     gate = asyncio.Semaphore(max(1, parallelism))
     runs: list[AccountRun] = []
 
@@ -154,8 +174,11 @@ async def walk(accounts: list[AccountPlan], make_context: Callable[[AccountPlan]
         need = acc.write_calls
         if not await budget.reserve(need):
             gate.release()
-            run = not_started(acc, f"write quota: needs {need} write call(s), "
-                                   f"{budget.remaining} left today", budget.resets_at)
+            run = not_started(
+                acc,
+                f"write quota: needs {need} write call(s), {budget.remaining} left today",
+                budget.resets_at,
+            )
             runs.append(run)
             on_done(run)
             continue

@@ -82,8 +82,9 @@ class FsspecSink:
         try:
             import fsspec
         except ImportError:
-            raise KsctlError(f"backup destination {url} needs fsspec: "
-                             "pip install 'ksctl[fsspec]'") from None
+            raise KsctlError(
+                f"backup destination {url} needs fsspec: pip install 'ksctl[fsspec]'"
+            ) from None
         self.fs, self.root = fsspec.core.url_to_fs(url)
 
     def _path(self, path: str) -> str:
@@ -153,8 +154,9 @@ class BackupStore:
     def __init__(self, sink: Sink) -> None:
         self.sink = sink
 
-    def manifest(self, kind: BackupKind, account_id: str,
-                 target: str | None = None) -> Manifest | None:
+    def manifest(
+        self, kind: BackupKind, account_id: str, target: str | None = None
+    ) -> Manifest | None:
         path = manifest_path(kind, account_id, target)
         if not self.sink.exists(path):
             return None
@@ -185,8 +187,9 @@ class BackupStore:
         return BackupState(
             interactions=self.verified(BackupKind.interactions, account_id),
             gift_ledger=self.verified(BackupKind.gift_ledger, account_id),
-            replays=frozenset(r for r in replay_ids
-                              if self.verified(BackupKind.replay, account_id, r)),
+            replays=frozenset(
+                r for r in replay_ids if self.verified(BackupKind.replay, account_id, r)
+            ),
         )
 
     def adopt(self, manifest: Manifest, staged: Path) -> None:
@@ -204,14 +207,17 @@ class BackupStore:
         else:
             self.sink.write_atomic(path, _chunks(staged))
             staged.unlink()
-        self.sink.write_atomic(manifest_path(manifest.kind, manifest.account_id,
-                                             manifest.target),
-                               [manifest.model_dump_json(indent=2).encode()])
+        self.sink.write_atomic(
+            manifest_path(manifest.kind, manifest.account_id, manifest.target),
+            [manifest.model_dump_json(indent=2).encode()],
+        )
 
     def put(self, manifest: Manifest, chunks: Iterable[bytes]) -> None:
         """Write the data file, then its manifest: a manifest never names a partial file."""
-        self.sink.write_atomic(data_path(manifest.kind, manifest.account_id, manifest.target),
-                               chunks)
-        self.sink.write_atomic(manifest_path(manifest.kind, manifest.account_id,
-                                             manifest.target),
-                               [manifest.model_dump_json(indent=2).encode()])
+        self.sink.write_atomic(
+            data_path(manifest.kind, manifest.account_id, manifest.target), chunks
+        )
+        self.sink.write_atomic(
+            manifest_path(manifest.kind, manifest.account_id, manifest.target),
+            [manifest.model_dump_json(indent=2).encode()],
+        )

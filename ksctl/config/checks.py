@@ -33,35 +33,57 @@ def check_account(account: DesiredAccount, origin: Origin) -> list[Problem]:
     ack = account.acknowledge
 
     if closure is Closure.hard and permission is Permission.enabled:
-        out.append(origin.problem(("live", "closure"),
-                                  "closure: hard takes replays down after closing live, "
-                                  "but live.permission is enabled: a contradiction"))
+        out.append(
+            origin.problem(
+                ("live", "closure"),
+                "closure: hard takes replays down after closing live, "
+                "but live.permission is enabled: a contradiction",
+            )
+        )
     if closure is Closure.hard and not (live and live.copyright_proof):
-        out.append(origin.problem(("live", "closure"),
-                                  "closure: hard needs live.copyright_proof: the takedown appeal "
-                                  "(内容申诉) submits it"))
+        out.append(
+            origin.problem(
+                ("live", "closure"),
+                "closure: hard needs live.copyright_proof: the takedown appeal "
+                "(内容申诉) submits it",
+            )
+        )
     if closure is not Closure.hard and live and live.copyright_proof:
-        out.append(origin.problem(("live", "copyright_proof"),
-                                  "copyright_proof is only used by closure: hard",
-                                  severity=Severity.warning))
+        out.append(
+            origin.problem(
+                ("live", "copyright_proof"),
+                "copyright_proof is only used by closure: hard",
+                severity=Severity.warning,
+            )
+        )
     replays_backed = backups is not None and backups.replays is Backup.present
     acknowledged = bool(ack and ack.replays_without_backup)
     if closure is Closure.hard and not replays_backed and not acknowledged:
         said = "ignore" if backups and backups.replays is Backup.ignore else "not stated"
-        out.append(origin.problem(
-            ("backups", "replays") if backups and backups.replays else ("live", "closure"),
-            f"closure: hard takes every replay down, but backups.replays is {said}: "
-            "no copy would be left; set backups.replays: present, or "
-            "acknowledge.replays_without_backup: true"))
+        out.append(
+            origin.problem(
+                ("backups", "replays") if backups and backups.replays else ("live", "closure"),
+                f"closure: hard takes every replay down, but backups.replays is {said}: "
+                "no copy would be left; set backups.replays: present, or "
+                "acknowledge.replays_without_backup: true",
+            )
+        )
     if acknowledged and closure is not Closure.hard:
-        out.append(origin.problem(("acknowledge", "replays_without_backup"),
-                                  "acknowledge.replays_without_backup only matters with "
-                                  "closure: hard", severity=Severity.warning))
+        out.append(
+            origin.problem(
+                ("acknowledge", "replays_without_backup"),
+                "acknowledge.replays_without_backup only matters with closure: hard",
+                severity=Severity.warning,
+            )
+        )
     certified = account.certification.live_certified if account.certification else None
     if certified is True and permission is Permission.disabled:
-        out.append(origin.problem(("certification", "live_certified"),
-                                  "live_certified: true with live disabled: closing live "
-                                  "revokes the 直播认证 tag"))
+        out.append(
+            origin.problem(
+                ("certification", "live_certified"),
+                "live_certified: true with live disabled: closing live revokes the 直播认证 tag",
+            )
+        )
     destination = backups.destination if backups else None
     if destination and not is_url(destination):
         out.extend(_check_destination(destination, origin))
@@ -70,11 +92,18 @@ def check_account(account: DesiredAccount, origin: Origin) -> list[Problem]:
 
 def _check_destination(destination: str, origin: Origin) -> list[Problem]:
     path = PurePosixPath(destination)
-    if path.is_absolute() or path.parts[:1] == (".ksctl",) or destination == \
-            DEFAULT_BACKUP_DESTINATION:
+    if (
+        path.is_absolute()
+        or path.parts[:1] == (".ksctl",)
+        or destination == DEFAULT_BACKUP_DESTINATION
+    ):
         return []
-    return [origin.problem(("backups", "destination"),
-                           f"backups hold viewers' data; '{destination}' is inside the "
-                           "working directory: keep it out of the config repository "
-                           "(an absolute path, .ksctl/..., or an fsspec URL)",
-                           severity=Severity.warning)]
+    return [
+        origin.problem(
+            ("backups", "destination"),
+            f"backups hold viewers' data; '{destination}' is inside the "
+            "working directory: keep it out of the config repository "
+            "(an absolute path, .ksctl/..., or an fsspec URL)",
+            severity=Severity.warning,
+        )
+    ]

@@ -28,8 +28,7 @@ class Origin:
     def file(self) -> str:
         return self.located.file
 
-    def problem(self, path: Path_, message: str, *,
-                severity: Severity = Severity.error) -> Problem:
+    def problem(self, path: Path_, message: str, *, severity: Severity = Severity.error) -> Problem:
         """Locate `path` in the account itself, else in its file's defaults, else the account."""
         own = ("accounts", self.index, *path)
         if own in self.located.values:
@@ -59,9 +58,12 @@ def collect_files(paths: Iterable[str]) -> list[tuple[Path, str]]:
         path = Path(name)
         if path.is_dir():
             inner = sorted(
-                p for p in path.rglob("*")
-                if p.suffix in SUFFIXES and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts))
+                p
+                for p in path.rglob("*")
+                if p.suffix in SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
             if not inner:
                 problems.append(Problem(name, 1, 1, "folder holds no *.yaml file"))
             found.extend((p, str(p)) for p in inner)
@@ -89,8 +91,16 @@ def _load_file(path: Path, display: str) -> tuple[Located, ConfigFile | None, li
     """The file's data and model; when the model fails, its problems instead."""
     located = read(path, display)
     if located.data is None:
-        raise ConfigError([Problem(located.file, 1, 1, "empty file: expected a mapping with "
-                                   "'version' and 'accounts'")])
+        raise ConfigError(
+            [
+                Problem(
+                    located.file,
+                    1,
+                    1,
+                    "empty file: expected a mapping with 'version' and 'accounts'",
+                )
+            ]
+        )
     try:
         return located, ConfigFile.model_validate(located.data), []
     except ValidationError as exc:
@@ -114,8 +124,9 @@ def _entries(located: Located, parsed: ConfigFile | None) -> list[tuple[int, dic
         except ValidationError:
             defaults = {}
         raw = data.get("accounts") if isinstance(data.get("accounts"), list) else []
-    return [(i, deep_merge(defaults, entry)) for i, entry in enumerate(raw)
-            if isinstance(entry, dict)]
+    return [
+        (i, deep_merge(defaults, entry)) for i, entry in enumerate(raw) if isinstance(entry, dict)
+    ]
 
 
 def load_config(paths: Iterable[str]) -> Config:
@@ -140,9 +151,13 @@ def load_config(paths: Iterable[str]) -> Config:
             if merged.id in origins:
                 first = origins[merged.id]
                 line, col = first.located.where(("accounts", first.index))
-                problems.append(origin.problem(
-                    ("id",), f"duplicate account id '{merged.id}': also declared at "
-                    f"{first.file}:{line}:{col}"))
+                problems.append(
+                    origin.problem(
+                        ("id",),
+                        f"duplicate account id '{merged.id}': also declared at "
+                        f"{first.file}:{line}:{col}",
+                    )
+                )
                 continue
             origins[merged.id] = origin
             accounts.append(merged)
@@ -150,5 +165,4 @@ def load_config(paths: Iterable[str]) -> Config:
     errors = [p for p in problems if p.severity is Severity.error]
     if errors:
         raise ConfigError(problems)
-    return Config(tuple(accounts), origins, tuple(d for _, d in files),
-                  tuple(sorted(problems)))
+    return Config(tuple(accounts), origins, tuple(d for _, d in files), tuple(sorted(problems)))

@@ -28,8 +28,9 @@ class ActionType(StrEnum):
         return list(ActionType).index(self)
 
 
-BACKUP_ACTIONS = frozenset({ActionType.export_interactions, ActionType.download_gift_ledger,
-                            ActionType.download_replay})
+BACKUP_ACTIONS = frozenset(
+    {ActionType.export_interactions, ActionType.download_gift_ledger, ActionType.download_replay}
+)
 IRREVERSIBLE = frozenset({ActionType.takedown_replays, ActionType.purge_viewer_pii})
 
 
@@ -49,15 +50,19 @@ class Action(BaseModel):
     write_calls: int = 0
     effects: tuple[str, ...] = ()
     waits_for: str | None = Field(
-        None, description="platform work this action waits on (a ticket, an appeal), if any")
-    params: dict[str, Any] = Field(default_factory=dict,
-                                   description="what apply needs that the config said")
+        None, description="platform work this action waits on (a ticket, an appeal), if any"
+    )
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="what apply needs that the config said"
+    )
     # An extension of the plan JSON, absent unless used: plans of the modelled API (and
     # their checksums) are what they were.
     manual: str | None = Field(
-        None, exclude_if=lambda step: step is None,
+        None,
+        exclude_if=lambda step: step is None,
         description="the path in the app a person follows, when the platform's API cannot "
-                    "perform this action (apply waits for it)")
+        "perform this action (apply waits for it)",
+    )
 
     @property
     def account_id(self) -> str:

@@ -20,8 +20,10 @@ class ActualAccount:
         return self.state.id
 
     def future_schedules(self) -> list[Schedule]:
-        return sorted((s for s in self.state.schedules
-                       if s.status == "pending" and s.start_at > self.now), key=lambda s: s.id)
+        return sorted(
+            (s for s in self.state.schedules if s.status == "pending" and s.start_at > self.now),
+            key=lambda s: s.id,
+        )
 
     def online_replays(self) -> list[str]:
         return sorted(r.id for r in self.state.replays if r.online)

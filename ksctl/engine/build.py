@@ -36,6 +36,7 @@ class PlanOptions:
 
 DEFAULT_OPTIONS = PlanOptions()
 
+
 def destination_of(desired: DesiredAccount) -> str:
     if desired.backups and desired.backups.destination:
         return desired.backups.destination
@@ -48,51 +49,88 @@ def performed_by(provider: Provider, action: Action) -> Action:
     step = provider.manual_step(action.type)
     if step is None:
         return action
-    return action.model_copy(update={"manual": step, "write_calls": 0,
-                                     "needs_verification": False})
+    return action.model_copy(update={"manual": step, "write_calls": 0, "needs_verification": False})
 
 
-def plan_account(desired: DesiredAccount, actual: ActualAccount | None,
-                 provider: Provider = MODELLED_API) -> AccountPlan:
+def plan_account(
+    desired: DesiredAccount, actual: ActualAccount | None, provider: Provider = MODELLED_API
+) -> AccountPlan:
     name = desired.name
     if actual is None:
-        return AccountPlan(id=desired.id, name=name, status=Status.error,
-                           errors=("no such account on the platform (check the id)",))
+        return AccountPlan(
+            id=desired.id,
+            name=name,
+            status=Status.error,
+            errors=("no such account on the platform (check the id)",),
+        )
     changed = changes(desired, actual)
     actions = order(build_actions(desired, actual, changed))
     found = check(desired, actual, changed, actions)
-    status = (Status.error if found.errors else Status.blocked if found.blockers
-              else Status.changes if actions else Status.in_sync)
+    status = (
+        Status.error
+        if found.errors
+        else Status.blocked
+        if found.blockers
+        else Status.changes
+        if actions
+        else Status.in_sync
+    )
     return AccountPlan(
-        id=desired.id, name=name or actual.state.name or None, status=status,
+        id=desired.id,
+        name=name or actual.state.name or None,
+        status=status,
         version=actual.state.version,
         actions=tuple(performed_by(provider, a) for a in actions),
         warnings=tuple(found.warnings) if actions else (),
         errors=tuple(found.errors + found.blockers),
-        destination=destination_of(desired) if any(
-            a.type.value.startswith(("export", "download")) for a in actions) else None)
+        destination=destination_of(desired)
+        if any(a.type.value.startswith(("export", "download")) for a in actions)
+        else None,
+    )
 
 
-def build_plan(config: Config, actuals: Mapping[str, ActualAccount], quota: Quota | None, *,
-               target: str, created_at: datetime, options: PlanOptions = DEFAULT_OPTIONS,
-               warnings: tuple[str, ...] = (), only: frozenset[str] | None = None) -> Plan:
-    desired = sorted((a for a in config.accounts if only is None or a.id in only),
-                     key=lambda a: a.id)
+def build_plan(
+    config: Config,
+    actuals: Mapping[str, ActualAccount],
+    quota: Quota | None,
+    *,
+    target: str,
+    created_at: datetime,
+    options: PlanOptions = DEFAULT_OPTIONS,
+    warnings: tuple[str, ...] = (),
+    only: frozenset[str] | None = None,
+) -> Plan:
+    desired = sorted(
+        (a for a in config.accounts if only is None or a.id in only), key=lambda a: a.id
+    )
     accounts = tuple(plan_account(d, actuals.get(d.id), options.provider) for d in desired)
     count = {s: sum(1 for a in accounts if a.status is s) for s in Status}
     runnable = [a.write_calls for a in accounts if a.status is Status.changes]
     summary = Summary(
-        accounts=len(accounts), in_sync=count[Status.in_sync], changes=count[Status.changes],
-        blocked=count[Status.blocked], errors=count[Status.error],
+        accounts=len(accounts),
+        in_sync=count[Status.in_sync],
+        changes=count[Status.changes],
+        blocked=count[Status.blocked],
+        errors=count[Status.error],
         actions=sum(len(a.actions) for a in accounts),
         write_calls=sum(a.write_calls for a in accounts),
         quota_remaining_today=quota.remaining if quota else None,
         quota_per_day=quota.per_day if quota else None,
-        days_to_converge=days_to_converge(runnable, quota.remaining if quota else None,
-                                          quota.per_day if quota else None))
-    plan = Plan(created_at=created_at, expires_at=created_at + DEFAULT_TTL, target=target,
-                accounts=accounts, summary=summary,
-                safety=safety(accounts, max_close_share=options.max_close_share,
-                              max_close_count=options.max_close_count),
-                warnings=warnings)
+        days_to_converge=days_to_converge(
+            runnable, quota.remaining if quota else None, quota.per_day if quota else None
+        ),
+    )
+    plan = Plan(
+        created_at=created_at,
+        expires_at=created_at + DEFAULT_TTL,
+        target=target,
+        accounts=accounts,
+        summary=summary,
+        safety=safety(
+            accounts,
+            max_close_share=options.max_close_share,
+            max_close_count=options.max_close_count,
+        ),
+        warnings=warnings,
+    )
     return plan.sealed()

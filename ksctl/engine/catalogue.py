@@ -13,10 +13,17 @@ from ksctl.platform.wire import AppealStatus, JobStatus
 T = ActionType
 EXPORT_WINDOW = timedelta(days=30)
 WRITE_CALLS = {
-    T.enable_feature: 1, T.disable_feature: 1, T.export_interactions: 1,
-    T.request_gift_ledger: 1, T.download_gift_ledger: 0, T.download_replay: 0,
-    T.purge_viewer_pii: 1, T.cancel_schedule: 1, T.remove_certification: 1,
-    T.enable_live: 1, T.disable_live: 3,  # send the SMS code, verify it, disable
+    T.enable_feature: 1,
+    T.disable_feature: 1,
+    T.export_interactions: 1,
+    T.request_gift_ledger: 1,
+    T.download_gift_ledger: 0,
+    T.download_replay: 0,
+    T.purge_viewer_pii: 1,
+    T.cancel_schedule: 1,
+    T.remove_certification: 1,
+    T.enable_live: 1,
+    T.disable_live: 3,  # send the SMS code, verify it, disable
     T.takedown_replays: 1,
 }
 
@@ -28,8 +35,13 @@ class _Builder:
 
     def add(self, type_: ActionType, target: str | None = None, **fields: object) -> Action:
         fields.setdefault("write_calls", WRITE_CALLS[type_])
-        action = Action(address=Action.make_address(self.account_id, type_, target), type=type_,
-                        target=target, irreversible=type_ in IRREVERSIBLE, **fields)
+        action = Action(
+            address=Action.make_address(self.account_id, type_, target),
+            type=type_,
+            target=target,
+            irreversible=type_ in IRREVERSIBLE,
+            **fields,
+        )
         self.actions[action.address] = action
         return action
 
@@ -37,8 +49,7 @@ class _Builder:
         return tuple(sorted(a.address for a in self.actions.values() if a.type in types))
 
 
-def build_actions(desired: DesiredAccount, actual: ActualAccount,
-                  changed: Changes) -> list[Action]:
+def build_actions(desired: DesiredAccount, actual: ActualAccount, changed: Changes) -> list[Action]:
     """The actions that make `actual` what `desired` states, with their dependencies."""
     b = _Builder(actual.id)
     state, now = actual.state, actual.now
@@ -52,10 +63,13 @@ def build_actions(desired: DesiredAccount, actual: ActualAccount,
     if ("backups", "interactions") in changed:
         job = work.export_job
         reuse = job is not None and job.status in (JobStatus.pending, JobStatus.ready)
-        b.add(T.export_interactions, before="absent", after="present",
-              write_calls=0 if reuse else 1,
-              waits_for=f"export job {job.id}" if reuse and job.status is JobStatus.pending
-              else None)
+        b.add(
+            T.export_interactions,
+            before="absent",
+            after="present",
+            write_calls=0 if reuse else 1,
+            waits_for=f"export job {job.id}" if reuse and job.status is JobStatus.pending else None,
+        )
     if ("backups", "gift_ledger") in changed:
         ticket = work.gift_ledger_ticket
         deps: tuple[str, ...] = ()
@@ -65,15 +79,24 @@ def build_actions(desired: DesiredAccount, actual: ActualAccount,
         if ticket is None or ticket.status != "fulfilled":
             when = f"; expected by {ticket.fulfilled_at.isoformat()}" if ticket else ""
             waits = "the gift-ledger ticket to be fulfilled (hours to days)" + when
-        b.add(T.download_gift_ledger, before="absent", after="present", depends_on=deps,
-              waits_for=waits)
+        b.add(
+            T.download_gift_ledger,
+            before="absent",
+            after="present",
+            depends_on=deps,
+            waits_for=waits,
+        )
     for path in sorted(p for p in changed if p[:2] == ("backups", "replays") and len(p) == 3):
         b.add(T.download_replay, path[2], before="absent", after="present")
 
     phones = changed.get(("privacy", "viewer_phone_numbers"))
     if phones:
-        b.add(T.purge_viewer_pii, before=f"{phones[0]} stored", after="none",
-              depends_on=b.of(T.export_interactions))
+        b.add(
+            T.purge_viewer_pii,
+            before=f"{phones[0]} stored",
+            after="none",
+            depends_on=b.of(T.export_interactions),
+        )
 
     for path in sorted(p for p in changed if p[0] == "schedules" and len(p) == 2):
         b.add(T.cancel_schedule, path[1], before="pending", after="cancelled")
@@ -86,10 +109,21 @@ def build_actions(desired: DesiredAccount, actual: ActualAccount,
         if state.certification.live_certified:
             effects.insert(0, "certification.live_certified: true -> false")
         ack = bool(desired.acknowledge and desired.acknowledge.contract_breach)
-        b.add(T.disable_live, before="enabled", after="disabled", needs_verification=True,
-              depends_on=b.of(*BACKUP_ACTIONS, T.purge_viewer_pii, T.cancel_schedule,
-                              T.enable_feature, T.disable_feature),
-              effects=tuple(effects), params={"acknowledge_contract_breach": ack})
+        b.add(
+            T.disable_live,
+            before="enabled",
+            after="disabled",
+            needs_verification=True,
+            depends_on=b.of(
+                *BACKUP_ACTIONS,
+                T.purge_viewer_pii,
+                T.cancel_schedule,
+                T.enable_feature,
+                T.disable_feature,
+            ),
+            effects=tuple(effects),
+            params={"acknowledge_contract_breach": ack},
+        )
     elif permission == ("disabled", "enabled"):
         b.add(T.enable_live, before="disabled", after="enabled")
     if certified == (True, False) and not closing:
@@ -101,11 +135,18 @@ def build_actions(desired: DesiredAccount, actual: ActualAccount,
         appeal = work.takedown_appeal
         reviewing = appeal is not None and appeal.status is AppealStatus.reviewing
         proof = desired.live.copyright_proof if desired.live else None
-        b.add(T.takedown_replays, before=f"{len(online)} online", after="taken down",
-              depends_on=b.of(T.download_replay, T.disable_live),
-              write_calls=0 if reviewing else 1,
-              waits_for=(f"takedown appeal {appeal.id} under review until "
-                         f"{appeal.decided_at.isoformat()}") if reviewing and appeal else None,
-              effects=tuple(f"replay {r}: online -> offline" for r in online),
-              params={"copyright_proof": proof, "replay_ids": online})
+        b.add(
+            T.takedown_replays,
+            before=f"{len(online)} online",
+            after="taken down",
+            depends_on=b.of(T.download_replay, T.disable_live),
+            write_calls=0 if reviewing else 1,
+            waits_for=(
+                f"takedown appeal {appeal.id} under review until {appeal.decided_at.isoformat()}"
+            )
+            if reviewing and appeal
+            else None,
+            effects=tuple(f"replay {r}: online -> offline" for r in online),
+            params={"copyright_proof": proof, "replay_ids": online},
+        )
     return list(b.actions.values())

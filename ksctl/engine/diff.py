@@ -19,8 +19,9 @@ ABSENT = "absent"
 PRESENT = "present"
 
 
-def project(desired: DesiredAccount, actual: ActualAccount) -> tuple[dict[str, Any],
-                                                                     dict[str, Any]]:
+def project(
+    desired: DesiredAccount, actual: ActualAccount
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """(desired, actual) documents over the properties the configuration states."""
     want: dict[str, Any] = {}
     have: dict[str, Any] = {}
@@ -50,12 +51,18 @@ def project(desired: DesiredAccount, actual: ActualAccount) -> tuple[dict[str, A
             # A replay taken down before it was backed up can no longer be downloaded: the
             # platform refuses it (checks warn about it) and wanting it would fail forever.
             ids = sorted(r.id for r in state.replays if r.online or r.id in stored.replays)
-            put(("backups", "replays"), dict.fromkeys(ids, PRESENT),
-                {r: PRESENT if r in stored.replays else ABSENT for r in ids})
+            put(
+                ("backups", "replays"),
+                dict.fromkeys(ids, PRESENT),
+                {r: PRESENT if r in stored.replays else ABSENT for r in ids},
+            )
     cert = desired.certification
     if cert and cert.live_certified is not None:
-        put(("certification", "live_certified"), cert.live_certified,
-            state.certification.live_certified)
+        put(
+            ("certification", "live_certified"),
+            cert.live_certified,
+            state.certification.live_certified,
+        )
     privacy = desired.privacy
     if privacy and privacy.purge_viewer_phone_numbers:
         put(("privacy", "viewer_phone_numbers"), 0, state.interactions.viewer_phone_numbers)
@@ -64,8 +71,11 @@ def project(desired: DesiredAccount, actual: ActualAccount) -> tuple[dict[str, A
         for feature in ("short_video_tipping", "shopping_cart"):
             value = getattr(money, feature)
             if value is not None:
-                put(("monetization", feature), value.value,
-                    getattr(state.monetization, feature).value)
+                put(
+                    ("monetization", feature),
+                    value.value,
+                    getattr(state.monetization, feature).value,
+                )
     return want, have
 
 
@@ -77,15 +87,25 @@ def changes(desired: DesiredAccount, actual: ActualAccount) -> Changes:
     differ = [key for key in want if want[key] != have[key]]
     if not differ:
         return {}
-    return leaves(DeepDiff({k: have[k] for k in differ}, {k: want[k] for k in differ},
-                           view="tree", ignore_order=True))
+    return leaves(
+        DeepDiff(
+            {k: have[k] for k in differ},
+            {k: want[k] for k in differ},
+            view="tree",
+            ignore_order=True,
+        )
+    )
 
 
 def leaves(diff: DeepDiff) -> Changes:
     """A tree-view DeepDiff of (actual, desired) as path → (actual, desired) at the leaves."""
     out: Changes = {}
-    for kind in ("values_changed", "type_changes", "dictionary_item_added",
-                 "dictionary_item_removed"):
+    for kind in (
+        "values_changed",
+        "type_changes",
+        "dictionary_item_added",
+        "dictionary_item_removed",
+    ):
         for level in diff.get(kind, []):
             path = tuple(str(p) for p in level.path(output_format="list"))
             before = None if kind == "dictionary_item_added" else level.t1

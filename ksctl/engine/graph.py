@@ -27,8 +27,9 @@ def order(actions: Iterable[Action]) -> list[Action]:
         raise PlanGraphError(f"dependency cycle: {' -> '.join(exc.args[1])}") from None
     out: list[Action] = []
     while sorter.is_active():
-        ready = sorted((by_address[a] for a in sorter.get_ready()),
-                       key=lambda a: (a.account_id, *a.sort_key()))
+        ready = sorted(
+            (by_address[a] for a in sorter.get_ready()), key=lambda a: (a.account_id, *a.sort_key())
+        )
         out.extend(ready)
         sorter.done(*(a.address for a in ready))
     return out

@@ -85,8 +85,9 @@ class Plan(Frozen):
         return self.model_dump(mode="json", exclude={"checksum"})
 
     def compute_checksum(self) -> str:
-        canonical = json.dumps(self.body(), sort_keys=True, ensure_ascii=False,
-                               separators=(",", ":"))
+        canonical = json.dumps(
+            self.body(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
         return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
     def sealed(self) -> Plan:
@@ -128,8 +129,13 @@ def days_to_converge(write_calls: list[int], remaining: int | None, per_day: int
     return days
 
 
-def safety(accounts: tuple[AccountPlan, ...], *, max_close_share: float,
-           max_close_count: int, min_scope: int = 10) -> Safety:
+def safety(
+    accounts: tuple[AccountPlan, ...],
+    *,
+    max_close_share: float,
+    max_close_count: int,
+    min_scope: int = 10,
+) -> Safety:
     closes = sum(1 for acc in accounts for a in acc.actions if a.type is ActionType.disable_live)
     irreversible = sum(1 for acc in accounts for a in acc.actions if a.irreversible)
     scope = len(accounts)
@@ -137,7 +143,13 @@ def safety(accounts: tuple[AccountPlan, ...], *, max_close_share: float,
     if closes > max_close_count:
         reasons.append(f"closes live on {closes} accounts, over the limit of {max_close_count}")
     if scope >= min_scope and closes / scope > max_close_share:
-        reasons.append(f"closes live on {closes} of {scope} accounts in scope "
-                       f"({closes / scope:.0%}), over the limit of {max_close_share:.0%}")
-    return Safety(unsafe=bool(reasons), reasons=tuple(reasons), closes_live=closes,
-                  irreversible_actions=irreversible)
+        reasons.append(
+            f"closes live on {closes} of {scope} accounts in scope "
+            f"({closes / scope:.0%}), over the limit of {max_close_share:.0%}"
+        )
+    return Safety(
+        unsafe=bool(reasons),
+        reasons=tuple(reasons),
+        closes_live=closes,
+        irreversible_actions=irreversible,
+    )

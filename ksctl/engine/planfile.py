@@ -52,8 +52,10 @@ def load_plan(path: Path) -> Plan:
     if not isinstance(data, dict) or "format_version" not in data:
         raise fail("not a ksctl plan file (no format_version)")
     if data["format_version"] != FORMAT_VERSION:
-        raise refuse(f"plan format {data['format_version']!r} is not supported "
-                   f"(this ksctl reads format {FORMAT_VERSION}); plan again")
+        raise refuse(
+            f"plan format {data['format_version']!r} is not supported "
+            f"(this ksctl reads format {FORMAT_VERSION}); plan again"
+        )
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:

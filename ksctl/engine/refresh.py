@@ -20,8 +20,9 @@ NOTHING = BackupState(interactions=False, gift_ledger=False, replays=frozenset()
 class AccountsReader(Protocol):
     """What refresh needs of a platform client."""
 
-    async def get_accounts(self, ids: Sequence[str], *,
-                           progress: Callable[[int], None] | None = None) -> object: ...
+    async def get_accounts(
+        self, ids: Sequence[str], *, progress: Callable[[int], None] | None = None
+    ) -> object: ...
     async def get_quota(self) -> Quota: ...
     def platform_now(self) -> datetime: ...
 
@@ -38,8 +39,12 @@ def _wants_backups(desired: DesiredAccount) -> bool:
     return b is not None and Backup.present in (b.interactions, b.gift_ledger, b.replays)
 
 
-async def refresh(client: AccountsReader, desired: Sequence[DesiredAccount], workdir: Path,
-                  progress: Callable[[int], None] | None = None) -> Refreshed:
+async def refresh(
+    client: AccountsReader,
+    desired: Sequence[DesiredAccount],
+    workdir: Path,
+    progress: Callable[[int], None] | None = None,
+) -> Refreshed:
     """One batched read of the accounts, one quota read, then the backup store per account.
 
     `progress` is told how many accounts each finished read covered."""
@@ -56,8 +61,9 @@ async def refresh(client: AccountsReader, desired: Sequence[DesiredAccount], wor
         backups = NOTHING
         if _wants_backups(d):
             dest = destination_of(d)
-            store = stores.get(dest) or stores.setdefault(dest, BackupStore(open_sink(dest,
-                                                                                      workdir)))
+            store = stores.get(dest) or stores.setdefault(
+                dest, BackupStore(open_sink(dest, workdir))
+            )
             backups = store.state(d.id, [r.id for r in state.replays])
         actuals[d.id] = ActualAccount(state=state, backups=backups, now=now)
     return Refreshed(actuals=actuals, quota=quota, now=now)

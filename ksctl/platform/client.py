@@ -121,12 +121,23 @@ class PlatformClient:
     ) -> None:
         secret = app_secret if isinstance(app_secret, Secret) else Secret(app_secret)
         self.redact = redactor or Redactor()
-        http = httpx.AsyncClient(base_url=base_url, transport=transport, timeout=timeout,
-                                 headers={"User-Agent": f"ksctl/{__version__}"})
+        http = httpx.AsyncClient(
+            base_url=base_url,
+            transport=transport,
+            timeout=timeout,
+            headers={"User-Agent": f"ksctl/{__version__}"},
+        )
         self._session = Session(
-            http, app_id=app_id, app_secret=secret, retry=retry or RetryPolicy(),
-            clock=clock or SystemClock(), rng=rng or random.Random(), concurrency=concurrency,
-            redactor=self.redact, sandbox=sandbox)
+            http,
+            app_id=app_id,
+            app_secret=secret,
+            retry=retry or RetryPolicy(),
+            clock=clock or SystemClock(),
+            rng=rng or random.Random(),
+            concurrency=concurrency,
+            redactor=self.redact,
+            sandbox=sandbox,
+        )
         self.base_url = base_url
         self.app_id = app_id
         self.concurrency = concurrency
@@ -136,8 +147,12 @@ class PlatformClient:
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         await self.aclose()
 
     async def aclose(self) -> None:
@@ -174,8 +189,13 @@ class PlatformClient:
             raise _contract_error(exc) from None
         return await self._complete(account)
 
-    async def get_accounts(self, ids: Iterable[str], *, complete: bool = True,
-                           progress: Callable[[int], None] | None = None) -> AccountsRead:
+    async def get_accounts(
+        self,
+        ids: Iterable[str],
+        *,
+        complete: bool = True,
+        progress: Callable[[int], None] | None = None,
+    ) -> AccountsRead:
         """Many accounts in about len(ids)/200 calls, batches concurrently.
 
         With `complete`, an account whose inline schedules or replays were truncated gets
@@ -183,7 +203,7 @@ class PlatformClient:
         `progress` is told how many ids each finished batch held.
         """
         wanted = list(dict.fromkeys(ids))  # de-duplicated, in the order given
-        batches = [wanted[i:i + BATCH] for i in range(0, len(wanted), BATCH)]
+        batches = [wanted[i : i + BATCH] for i in range(0, len(wanted), BATCH)]
 
         async def read(batch: list[str]) -> tuple[list[AccountState], list[str]]:
             page = await self._read_batch(batch)
@@ -249,126 +269,210 @@ class PlatformClient:
 
     # ---- writes (each needs its idempotency key; `if_match` is the account version) ---
 
-    async def cancel_schedule(self, account_id: str, schedule_id: str, *,
-                              idempotency_key: str, if_match: str | None = None) -> WriteResult:
+    async def cancel_schedule(
+        self,
+        account_id: str,
+        schedule_id: str,
+        *,
+        idempotency_key: str,
+        if_match: str | None = None,
+    ) -> WriteResult:
         """Cancel a scheduled live (预约直播)."""
-        return await self._write(account_id, f"schedules/{schedule_id}/cancel",
-                                 key=idempotency_key, if_match=if_match)
+        return await self._write(
+            account_id, f"schedules/{schedule_id}/cancel", key=idempotency_key, if_match=if_match
+        )
 
-    async def export_interactions(self, account_id: str, *, idempotency_key: str,
-                                  if_match: str | None = None) -> WriteResult:
+    async def export_interactions(
+        self, account_id: str, *, idempotency_key: str, if_match: str | None = None
+    ) -> WriteResult:
         """Open (or get the open) export job of the last 90 days of interactions."""
-        return await self._write(account_id, "interactions/export", key=idempotency_key,
-                                 if_match=if_match)
+        return await self._write(
+            account_id, "interactions/export", key=idempotency_key, if_match=if_match
+        )
 
-    async def request_gift_ledger(self, account_id: str, *, idempotency_key: str,
-                                  if_match: str | None = None) -> WriteResult:
+    async def request_gift_ledger(
+        self, account_id: str, *, idempotency_key: str, if_match: str | None = None
+    ) -> WriteResult:
         """Open (or get the open) gift-ledger support ticket."""
-        return await self._write(account_id, "gift_ledger/tickets", key=idempotency_key,
-                                 if_match=if_match)
+        return await self._write(
+            account_id, "gift_ledger/tickets", key=idempotency_key, if_match=if_match
+        )
 
-    async def purge_viewer_phones(self, account_id: str, *, idempotency_key: str,
-                                  if_match: str | None = None) -> WriteResult:
+    async def purge_viewer_phones(
+        self, account_id: str, *, idempotency_key: str, if_match: str | None = None
+    ) -> WriteResult:
         """Delete the viewer phone numbers the platform stores for the account."""
-        return await self._write(account_id, "privacy/purge_viewer_phones",
-                                 key=idempotency_key, if_match=if_match)
+        return await self._write(
+            account_id, "privacy/purge_viewer_phones", key=idempotency_key, if_match=if_match
+        )
 
-    async def send_sms(self, account_id: str, *, idempotency_key: str,
-                       if_match: str | None = None) -> WriteResult:
+    async def send_sms(
+        self, account_id: str, *, idempotency_key: str, if_match: str | None = None
+    ) -> WriteResult:
         """Send a verification code to the account's bound phone (answer: masked number)."""
         return await self._write(account_id, "sms/send", key=idempotency_key, if_match=if_match)
 
-    async def verify_sms(self, account_id: str, code: str | Secret, *, idempotency_key: str,
-                         if_match: str | None = None) -> WriteResult:
+    async def verify_sms(
+        self,
+        account_id: str,
+        code: str | Secret,
+        *,
+        idempotency_key: str,
+        if_match: str | None = None,
+    ) -> WriteResult:
         """Exchange an SMS code for a verification ticket (`result.verification_ticket`)."""
         raw = code.reveal() if isinstance(code, Secret) else code
         self.redact.add(raw)
         body = VerifyRequest(code=raw).model_dump()
-        return await self._write(account_id, "sms/verify", body=body, key=idempotency_key,
-                                 if_match=if_match)
+        return await self._write(
+            account_id, "sms/verify", body=body, key=idempotency_key, if_match=if_match
+        )
 
-    async def disable_live(self, account_id: str, verification_ticket: str | Secret, *,
-                           acknowledge_contract_breach: bool = False, idempotency_key: str,
-                           if_match: str | None = None) -> WriteResult:
+    async def disable_live(
+        self,
+        account_id: str,
+        verification_ticket: str | Secret,
+        *,
+        acknowledge_contract_breach: bool = False,
+        idempotency_key: str,
+        if_match: str | None = None,
+    ) -> WriteResult:
         """Close live (the platform also revokes the live-certification tag)."""
-        raw = (verification_ticket.reveal() if isinstance(verification_ticket, Secret)
-               else verification_ticket)
+        raw = (
+            verification_ticket.reveal()
+            if isinstance(verification_ticket, Secret)
+            else verification_ticket
+        )
         self.redact.add(raw)
-        body = DisableLiveRequest(verification_ticket=raw,
-                                  acknowledge_contract_breach=acknowledge_contract_breach)
-        return await self._write(account_id, "live/disable", body=body.model_dump(),
-                                 key=idempotency_key, if_match=if_match)
+        body = DisableLiveRequest(
+            verification_ticket=raw, acknowledge_contract_breach=acknowledge_contract_breach
+        )
+        return await self._write(
+            account_id,
+            "live/disable",
+            body=body.model_dump(),
+            key=idempotency_key,
+            if_match=if_match,
+        )
 
-    async def enable_live(self, account_id: str, *, idempotency_key: str,
-                          if_match: str | None = None) -> WriteResult:
+    async def enable_live(
+        self, account_id: str, *, idempotency_key: str, if_match: str | None = None
+    ) -> WriteResult:
         """Re-open live."""
-        return await self._write(account_id, "live/enable", key=idempotency_key,
-                                 if_match=if_match)
+        return await self._write(account_id, "live/enable", key=idempotency_key, if_match=if_match)
 
-    async def remove_live_certification(self, account_id: str, *, idempotency_key: str,
-                                        if_match: str | None = None) -> WriteResult:
+    async def remove_live_certification(
+        self, account_id: str, *, idempotency_key: str, if_match: str | None = None
+    ) -> WriteResult:
         """Remove the 直播认证 tag."""
-        return await self._write(account_id, "certification/live/remove", key=idempotency_key,
-                                 if_match=if_match)
+        return await self._write(
+            account_id, "certification/live/remove", key=idempotency_key, if_match=if_match
+        )
 
-    async def set_feature(self, account_id: str, feature: Feature | str, enabled: bool, *,
-                          idempotency_key: str, if_match: str | None = None) -> WriteResult:
+    async def set_feature(
+        self,
+        account_id: str,
+        feature: Feature | str,
+        enabled: bool,
+        *,
+        idempotency_key: str,
+        if_match: str | None = None,
+    ) -> WriteResult:
         """Enable or disable a monetization feature."""
         name = Feature(feature).value
         verb = "enable" if enabled else "disable"
-        return await self._write(account_id, f"features/{name}/{verb}", key=idempotency_key,
-                                 if_match=if_match)
+        return await self._write(
+            account_id, f"features/{name}/{verb}", key=idempotency_key, if_match=if_match
+        )
 
-    async def open_takedown_appeal(self, account_id: str, copyright_proof: str, *,
-                                   idempotency_key: str,
-                                   if_match: str | None = None) -> WriteResult:
+    async def open_takedown_appeal(
+        self,
+        account_id: str,
+        copyright_proof: str,
+        *,
+        idempotency_key: str,
+        if_match: str | None = None,
+    ) -> WriteResult:
         """Open (or get the open) takedown appeal for every online replay."""
         body = AppealRequest(copyright_proof=copyright_proof).model_dump()
-        return await self._write(account_id, "appeals", body=body, key=idempotency_key,
-                                 if_match=if_match)
+        return await self._write(
+            account_id, "appeals", body=body, key=idempotency_key, if_match=if_match
+        )
 
     # ---- downloads ------------------------------------------------------------------
 
-    async def download_replay(self, account_id: str, replay: Replay,
-                              dest: Path | str | DownloadSink) -> Downloaded:
+    async def download_replay(
+        self, account_id: str, replay: Replay, dest: Path | str | DownloadSink
+    ) -> Downloaded:
         """A replay's video into `dest`, resumed if interrupted, verified against the listing."""
         return await self.download(
-            f"/openapi/accounts/{account_id}/replays/{replay.id}/content", dest,
-            size=replay.size_bytes, sha256=replay.sha256)
+            f"/openapi/accounts/{account_id}/replays/{replay.id}/content",
+            dest,
+            size=replay.size_bytes,
+            sha256=replay.sha256,
+        )
 
     async def download_job(self, job: Job, dest: Path | str | DownloadSink) -> Downloaded:
         """The export file of a `ready` job."""
-        return await self.download(f"/openapi/jobs/{job.id}/content", dest,
-                                   size=job.size_bytes, sha256=job.sha256)
+        return await self.download(
+            f"/openapi/jobs/{job.id}/content", dest, size=job.size_bytes, sha256=job.sha256
+        )
 
-    async def download_ticket(self, ticket: Ticket, dest: Path | str | DownloadSink
-                              ) -> Downloaded:
+    async def download_ticket(self, ticket: Ticket, dest: Path | str | DownloadSink) -> Downloaded:
         """The gift ledger of a `fulfilled` ticket."""
-        return await self.download(f"/openapi/tickets/{ticket.id}/content", dest,
-                                   size=ticket.size_bytes, sha256=ticket.sha256)
+        return await self.download(
+            f"/openapi/tickets/{ticket.id}/content",
+            dest,
+            size=ticket.size_bytes,
+            sha256=ticket.sha256,
+        )
 
-    async def download(self, path: str, dest: Path | str | DownloadSink, *,
-                       size: int | None = None, sha256: str | None = None) -> Downloaded:
+    async def download(
+        self,
+        path: str,
+        dest: Path | str | DownloadSink,
+        *,
+        size: int | None = None,
+        sha256: str | None = None,
+    ) -> Downloaded:
         """Any content endpoint into `dest` (a local path or a DownloadSink).
 
         Already present and verified: nothing is fetched (`fetched` is False).
         """
         sink = LocalFileSink(dest) if isinstance(dest, str | Path) else dest
         s = self._session
-        return await download(lambda headers: s.stream(path, headers=headers), sink,
-                              budget=Budget(s.retry, s.clock, s.rng), size=size, sha256=sha256)
+        return await download(
+            lambda headers: s.stream(path, headers=headers),
+            sink,
+            budget=Budget(s.retry, s.clock, s.rng),
+            size=size,
+            sha256=sha256,
+        )
 
     # ---- plumbing -------------------------------------------------------------------
 
-    async def _get(self, path: str, params: dict[str, str | int] | None = None,
-                   account_id: str | None = None) -> Answer:
+    async def _get(
+        self, path: str, params: dict[str, str | int] | None = None, account_id: str | None = None
+    ) -> Answer:
         return await self._session.call("GET", path, params=params, account_id=account_id)
 
-    async def _write(self, account_id: str, action: str, *, key: str, if_match: str | None,
-                     body: dict[str, Any] | None = None) -> WriteResult:
+    async def _write(
+        self,
+        account_id: str,
+        action: str,
+        *,
+        key: str,
+        if_match: str | None,
+        body: dict[str, Any] | None = None,
+    ) -> WriteResult:
         answer = await self._session.call(
-            "POST", f"/openapi/accounts/{account_id}/{action}", json=body,
-            idempotency_key=key, if_match=if_match, account_id=account_id)
+            "POST",
+            f"/openapi/accounts/{account_id}/{action}",
+            json=body,
+            idempotency_key=key,
+            if_match=if_match,
+            account_id=account_id,
+        )
         parsed = _parse(WriteAnswer, answer)
         ticket = None
         if parsed.verification_ticket:
@@ -380,19 +484,22 @@ class PlatformClient:
     async def _read_batch(self, ids: Sequence[str]) -> tuple[list[AccountState], list[str]]:
         return await self._read_pages({"ids": ",".join(ids)})
 
-    async def _read_pages(self, params: dict[str, str | int]
-                          ) -> tuple[list[AccountState], list[str]]:
+    async def _read_pages(
+        self, params: dict[str, str | int]
+    ) -> tuple[list[AccountState], list[str]]:
         pages = await self._pages("/openapi/accounts", AccountsPage, params)
         return ([a for p in pages for a in p.accounts], [m for p in pages for m in p.missing])
 
-    async def _pages(self, path: str, model: type[P], params: dict[str, str | int] | None = None
-                     ) -> list[P]:
+    async def _pages(
+        self, path: str, model: type[P], params: dict[str, str | int] | None = None
+    ) -> list[P]:
         """Every page of a list, following `next_cursor`."""
         pages: list[P] = []
         cursor = ""
         while True:
-            page = _parse(model, await self._get(path, {**(params or {}), "cursor": cursor,
-                                                        "count": BATCH}))
+            page = _parse(
+                model, await self._get(path, {**(params or {}), "cursor": cursor, "count": BATCH})
+            )
             pages.append(page)
             cursor = getattr(page, "next_cursor", None) or ""
             if not cursor:
@@ -409,8 +516,7 @@ class PlatformClient:
             update["replays_truncated"] = False
         return account.model_copy(update=update) if update else account
 
-    async def _complete_all(self, accounts: dict[str, AccountState]
-                            ) -> dict[str, AccountState]:
+    async def _complete_all(self, accounts: dict[str, AccountState]) -> dict[str, AccountState]:
         done = await _all(self._complete(a) for a in accounts.values())
         return {a.id: a for a in done}
 

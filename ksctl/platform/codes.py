@@ -49,45 +49,121 @@ UNAVAILABLE = 503000
 CODES: dict[int, Code] = {
     c.code: c
     for c in [
-        Code(TOKEN_EXPIRED, "token_expired", 401, True,
-             "the access token expired: fetch a new one"),
-        Code(ACCESS_DENIED, "access_denied", 403, False,
-             "the app may not act on this account (institution accounts need admin rights on "
-             "their org; sub-accounts may be managed through their matrix main account)"),
-        Code(OVER_LIMIT, "over_limit", 429, True,
-             "over the read rate or the daily write quota: wait for Retry-After"),
-        Code(NO_LIVE_PERMISSION, "no_live_permission", 409, False,
-             "the account has no live permission for this operation"),
-        Code(LIVE_BANNED, "live_banned", 403, False,
-             "the account is banned (封禁) and accepts no writes until the ban ends"),
-        Code(INVALID_CREDENTIALS, "invalid_credentials", 401, False,
-             "unknown app_id or wrong app_secret"),
+        Code(
+            TOKEN_EXPIRED, "token_expired", 401, True, "the access token expired: fetch a new one"
+        ),
+        Code(
+            ACCESS_DENIED,
+            "access_denied",
+            403,
+            False,
+            "the app may not act on this account (institution accounts need admin rights on "
+            "their org; sub-accounts may be managed through their matrix main account)",
+        ),
+        Code(
+            OVER_LIMIT,
+            "over_limit",
+            429,
+            True,
+            "over the read rate or the daily write quota: wait for Retry-After",
+        ),
+        Code(
+            NO_LIVE_PERMISSION,
+            "no_live_permission",
+            409,
+            False,
+            "the account has no live permission for this operation",
+        ),
+        Code(
+            LIVE_BANNED,
+            "live_banned",
+            403,
+            False,
+            "the account is banned (封禁) and accepts no writes until the ban ends",
+        ),
+        Code(
+            INVALID_CREDENTIALS,
+            "invalid_credentials",
+            401,
+            False,
+            "unknown app_id or wrong app_secret",
+        ),
         Code(INVALID_TOKEN, "invalid_token", 401, False, "missing or unknown access token"),
         Code(BAD_REQUEST, "bad_request", 400, False, "the request is malformed"),
-        Code(NOT_FOUND, "not_found", 404, False,
-             "no such account, schedule, replay, job or ticket"),
-        Code(PENDING_SCHEDULE, "pending_schedule", 409, False,
-             "a future scheduled live (预约直播) exists: cancel it before closing live"),
-        Code(VERIFICATION_REQUIRED, "verification_required", 403, False,
-             "closing live needs a valid verification ticket from the SMS code"),
-        Code(SMS_CODE_INVALID, "sms_code_invalid", 403, False,
-             "the SMS code is wrong, used or expired"),
-        Code(CONTRACT_BREACH, "contract_breach", 409, False,
-             "an active MCN contract with minimum live hours: acknowledge the breach"),
-        Code(STREAMING_NOW, "streaming_now", 409, True,
-             "the account is streaming right now: closing live would cut the broadcast"),
-        Code(INTERACTIONS_EXPIRED, "interactions_expired", 410, False,
-             "interaction data is no longer exportable (more than 30 days after closing live)"),
-        Code(PRECONDITION_FAILED, "precondition_failed", 412, False,
-             "the account changed since it was read (If-Match does not match its version)"),
-        Code(IDEMPOTENCY_CONFLICT, "idempotency_conflict", 409, False,
-             "the Idempotency-Key was already used for a different request"),
-        Code(NOT_READY, "not_ready", 409, True,
-             "the job, ticket or appeal is not finished yet"),
-        Code(COPYRIGHT_PROOF_REQUIRED, "copyright_proof_required", 400, False,
-             "a takedown appeal needs a copyright-proof reference"),
-        Code(RANGE_NOT_SATISFIABLE, "range_not_satisfiable", 416, False,
-             "the Range of a download lies outside the file"),
+        Code(
+            NOT_FOUND, "not_found", 404, False, "no such account, schedule, replay, job or ticket"
+        ),
+        Code(
+            PENDING_SCHEDULE,
+            "pending_schedule",
+            409,
+            False,
+            "a future scheduled live (预约直播) exists: cancel it before closing live",
+        ),
+        Code(
+            VERIFICATION_REQUIRED,
+            "verification_required",
+            403,
+            False,
+            "closing live needs a valid verification ticket from the SMS code",
+        ),
+        Code(
+            SMS_CODE_INVALID,
+            "sms_code_invalid",
+            403,
+            False,
+            "the SMS code is wrong, used or expired",
+        ),
+        Code(
+            CONTRACT_BREACH,
+            "contract_breach",
+            409,
+            False,
+            "an active MCN contract with minimum live hours: acknowledge the breach",
+        ),
+        Code(
+            STREAMING_NOW,
+            "streaming_now",
+            409,
+            True,
+            "the account is streaming right now: closing live would cut the broadcast",
+        ),
+        Code(
+            INTERACTIONS_EXPIRED,
+            "interactions_expired",
+            410,
+            False,
+            "interaction data is no longer exportable (more than 30 days after closing live)",
+        ),
+        Code(
+            PRECONDITION_FAILED,
+            "precondition_failed",
+            412,
+            False,
+            "the account changed since it was read (If-Match does not match its version)",
+        ),
+        Code(
+            IDEMPOTENCY_CONFLICT,
+            "idempotency_conflict",
+            409,
+            False,
+            "the Idempotency-Key was already used for a different request",
+        ),
+        Code(NOT_READY, "not_ready", 409, True, "the job, ticket or appeal is not finished yet"),
+        Code(
+            COPYRIGHT_PROOF_REQUIRED,
+            "copyright_proof_required",
+            400,
+            False,
+            "a takedown appeal needs a copyright-proof reference",
+        ),
+        Code(
+            RANGE_NOT_SATISFIABLE,
+            "range_not_satisfiable",
+            416,
+            False,
+            "the Range of a download lies outside the file",
+        ),
         Code(SERVER_ERROR, "server_error", 500, True, "internal error of the platform"),
         Code(UNAVAILABLE, "unavailable", 503, True, "the platform is unavailable for a moment"),
     ]
@@ -103,6 +179,8 @@ def markdown_table() -> str:
     """The code table as markdown, for the OpenAPI description and the docs."""
     rows = ["| code | name | HTTP | retryable | meaning |", "|---|---|---|---|---|"]
     for c in sorted(CODES.values(), key=lambda c: c.code):
-        rows.append(f"| {c.code} | {c.name} | {c.http_status} | {'yes' if c.retryable else 'no'} "
-                    f"| {c.meaning} |")
+        rows.append(
+            f"| {c.code} | {c.name} | {c.http_status} | {'yes' if c.retryable else 'no'} "
+            f"| {c.meaning} |"
+        )
     return "\n".join(rows)

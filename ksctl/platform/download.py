@@ -226,8 +226,13 @@ async def download(
             wait = budget.next_delay(getattr(err, "retry_after", None))
             if wait is None:
                 raise
-            log.info("download to %s interrupted at byte %d (%s); resuming in %.2fs",
-                     sink.describe(), sink.offset(), err, wait)
+            log.info(
+                "download to %s interrupted at byte %d (%s); resuming in %.2fs",
+                sink.describe(),
+                sink.offset(),
+                err,
+                wait,
+            )
             await budget.clock.sleep(wait)
             continue
         if sha256 is None:
@@ -245,11 +250,13 @@ async def download(
             continue
         raise IntegrityError(
             f"download to {sink.describe()} failed verification: got {got_size} bytes "
-            f"sha256 {got_sha[:12]}…, expected {size} bytes sha256 {sha256[:12]}…")
+            f"sha256 {got_sha[:12]}…, expected {size} bytes sha256 {sha256[:12]}…"
+        )
 
 
-async def _fetch(open_stream: OpenStream, sink: DownloadSink, offset: int, size: int | None,
-                 sha256: str | None) -> tuple[int | None, str | None, bool]:
+async def _fetch(
+    open_stream: OpenStream, sink: DownloadSink, offset: int, size: int | None, sha256: str | None
+) -> tuple[int | None, str | None, bool]:
     """One GET from `offset` into the sink: (size, sha256, False if it must start over).
 
     A body that ends before `size` without a transport error is an interruption too.
@@ -276,8 +283,9 @@ async def _fetch(open_stream: OpenStream, sink: DownloadSink, offset: int, size:
             async for chunk in response.aiter_bytes():
                 out.write(chunk)
     if size is not None and sink.offset() < size:
-        raise NetworkError(f"the content for {sink.describe()} ended early, "
-                           f"at byte {sink.offset()} of {size}")
+        raise NetworkError(
+            f"the content for {sink.describe()} ended early, at byte {sink.offset()} of {size}"
+        )
     return size, sha256, True
 
 
@@ -294,4 +302,3 @@ def _total_size(response: httpx.Response, offset: int) -> int | None:
     if length is None or not length.isdigit():
         return None
     return int(length) + (offset if response.status_code == 206 else 0)
-

@@ -74,8 +74,10 @@ class PlatformError(KsctlError):
         return f"{self.message} ({', '.join(details)})" if details else self.message
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}({self.message!r}, code={self.code!r}, "
-                f"request_id={self.request_id!r}, retryable={self.retryable!r})")
+        return (
+            f"{type(self).__name__}({self.message!r}, code={self.code!r}, "
+            f"request_id={self.request_id!r}, retryable={self.retryable!r})"
+        )
 
 
 class TransientError(PlatformError):
@@ -103,8 +105,7 @@ class RateLimited(PlatformError):
 class QuotaExhausted(RateLimited):
     """The daily write quota is spent. Retryable, but only after `resets_at`."""
 
-    def __init__(self, message: str, *, resets_at: datetime | None = None,
-                 **kw: Any) -> None:
+    def __init__(self, message: str, *, resets_at: datetime | None = None, **kw: Any) -> None:
         super().__init__(message, **kw)
         self.resets_at = resets_at
 

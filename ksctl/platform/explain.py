@@ -23,43 +23,58 @@ from ksctl.platform.redact import redact
 from ksctl.platform.wire import AccountState
 
 # Codes whose message gets better with the account's state: worth one extra read.
-ENRICHABLE = frozenset({
-    codes.LIVE_BANNED, codes.ACCESS_DENIED, codes.PENDING_SCHEDULE, codes.CONTRACT_BREACH,
-    codes.INTERACTIONS_EXPIRED, codes.PRECONDITION_FAILED, codes.NO_LIVE_PERMISSION,
-})
+ENRICHABLE = frozenset(
+    {
+        codes.LIVE_BANNED,
+        codes.ACCESS_DENIED,
+        codes.PENDING_SCHEDULE,
+        codes.CONTRACT_BREACH,
+        codes.INTERACTIONS_EXPIRED,
+        codes.PRECONDITION_FAILED,
+        codes.NO_LIVE_PERMISSION,
+    }
+)
 
 
 def _day(t: datetime) -> str:
     return t.strftime("%Y-%m-%d")
 
 
-def _sentence(code: int, account_id: str | None, account: AccountState | None,
-              platform_msg: str) -> str:
+def _sentence(
+    code: int, account_id: str | None, account: AccountState | None, platform_msg: str
+) -> str:
     subject = f"account {account_id}" if account_id else "the request"
     meaning = describe(code).meaning
     a = account
     if code == codes.LIVE_BANNED:
         if a and a.ban:
             reason = f" ({a.ban.reason})" if a.ban.reason else ""
-            return (f"{subject} is banned until {_day(a.ban.until)}{reason}; "
-                    "no change possible before")
+            return (
+                f"{subject} is banned until {_day(a.ban.until)}{reason}; no change possible before"
+            )
         return f"{subject} is banned; no change possible until the ban ends"
     if code == codes.ACCESS_DENIED:
         why = a.access.reason if a and a.access.reason else meaning
         return f"the app may not act on {subject}: {why}"
     if code == codes.PENDING_SCHEDULE and a and a.schedules:
         ids = ", ".join(f"{s.id} at {s.start_at.isoformat()}" for s in a.schedules[:5])
-        return (f"{subject} has {len(a.schedules)} pending scheduled live(s) ({ids}); "
-                "cancel them before closing live")
+        return (
+            f"{subject} has {len(a.schedules)} pending scheduled live(s) ({ids}); "
+            "cancel them before closing live"
+        )
     if code == codes.CONTRACT_BREACH and a and a.contract:
         c = a.contract
-        return (f"{subject} is under an MCN contract with {c.mcn} requiring "
-                f"{c.min_live_hours_per_month} live hours a month until {_day(c.until)}; "
-                "closing live needs acknowledge.contract_breach: true")
+        return (
+            f"{subject} is under an MCN contract with {c.mcn} requiring "
+            f"{c.min_live_hours_per_month} live hours a month until {_day(c.until)}; "
+            "closing live needs acknowledge.contract_breach: true"
+        )
     if code == codes.INTERACTIONS_EXPIRED and a and a.interactions.exportable_until:
-        return (f"{subject}: interaction data was exportable only until "
-                f"{_day(a.interactions.exportable_until)} (30 days after live closed); "
-                "it is gone for good")
+        return (
+            f"{subject}: interaction data was exportable only until "
+            f"{_day(a.interactions.exportable_until)} (30 days after live closed); "
+            "it is gone for good"
+        )
     if code == codes.PRECONDITION_FAILED:
         now = f" (now version {a.version})" if a else ""
         return f"{subject} changed since it was read{now}; plan again"
@@ -95,13 +110,22 @@ def build_error(
     """
     cls = error_class(code, http_status)
     platform_msg = redactor(platform_msg or "")
-    common = dict(code=code, request_id=request_id, http_status=http_status,
-                  account_id=account_id, platform_message=platform_msg)
+    common = dict(
+        code=code,
+        request_id=request_id,
+        http_status=http_status,
+        account_id=account_id,
+        platform_message=platform_msg,
+    )
     if code == codes.OVER_LIMIT:
         if write:
             when = f"; it resets at {quota_resets_at.isoformat()}" if quota_resets_at else ""
-            return QuotaExhausted(f"the daily write quota is spent{when}",
-                                  resets_at=quota_resets_at, retry_after=retry_after, **common)
+            return QuotaExhausted(
+                f"the daily write quota is spent{when}",
+                resets_at=quota_resets_at,
+                retry_after=retry_after,
+                **common,
+            )
         return RateLimited("over the platform's read rate", retry_after=retry_after, **common)
     message = redactor(_sentence(code, account_id, account, platform_msg))
     retryable = describe(code).retryable if code in codes.CODES else None

@@ -81,8 +81,9 @@ class QuotaTracker:
         """The platform refused a write for quota: nothing is left until `resets_at`."""
         with self._lock:
             old = self._status
-            self._status = QuotaStatus(remaining=0, resets_at=resets_at or old.resets_at,
-                                       per_day=old.per_day)
+            self._status = QuotaStatus(
+                remaining=0, resets_at=resets_at or old.resets_at, per_day=old.per_day
+            )
 
     def _fold(self, remaining: int, resets_at: datetime | None, per_day: int | None) -> None:
         with self._lock:
@@ -115,8 +116,11 @@ class QuotaTracker:
             return  # the day has turned (by our clock): let the platform say
         when = f"; it resets at {s.resets_at.isoformat()}" if s.resets_at else ""
         retry_after = (s.resets_at - now).total_seconds() if s.resets_at else None
-        raise QuotaExhausted(f"the daily write quota is spent{when}; no write was sent",
-                             resets_at=s.resets_at, retry_after=retry_after)
+        raise QuotaExhausted(
+            f"the daily write quota is spent{when}; no write was sent",
+            resets_at=s.resets_at,
+            retry_after=retry_after,
+        )
 
 
 def _parse_time(value: str | None) -> datetime | None:

@@ -23,8 +23,16 @@ MASK = "***"
 # Keys whose values are secret wherever they appear (query strings, JSON, reprs).
 # (A bare `code` is left out: it names result codes everywhere; SMS codes the client handles
 # are registered by value instead.)
-SECRET_KEYS = ("app_secret", "access_token", "verification_ticket", "sms_code", "phone",
-               "password", "token", "secret")
+SECRET_KEYS = (
+    "app_secret",
+    "access_token",
+    "verification_ticket",
+    "sms_code",
+    "phone",
+    "password",
+    "token",
+    "secret",
+)
 
 _KEYS = "|".join(SECRET_KEYS)
 # key=value in URLs and form bodies; the value stops at a separator.

@@ -64,7 +64,6 @@ class RetryPolicy:
         return wait
 
 
-
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """Seconds from a `Retry-After` header: delta-seconds or an HTTP date; None if absent."""
     if not value:

@@ -115,13 +115,20 @@ class Session:
         """The cached access token, fetched with the client credentials when there is none."""
         async with self._token_lock:
             if self._token is None:
-                answer = await self._once("POST", TOKEN_PATH, data={
-                    "app_id": self.app_id, "app_secret": self._secret.reveal(),
-                    "grant_type": "client_credentials"})
+                answer = await self._once(
+                    "POST",
+                    TOKEN_PATH,
+                    data={
+                        "app_id": self.app_id,
+                        "app_secret": self._secret.reveal(),
+                        "grant_type": "client_credentials",
+                    },
+                )
                 raw = answer.body.get("access_token")
                 if not isinstance(raw, str) or not raw:
-                    raise ProtocolError("the token answer holds no access_token",
-                                        request_id=answer.request_id)
+                    raise ProtocolError(
+                        "the token answer holds no access_token", request_id=answer.request_id
+                    )
                 self.redact.add(raw)
                 self._token = Secret(raw)
             return self._token
@@ -167,11 +174,11 @@ class Session:
             token: Secret | None = None
             try:
                 token = await self.token()
-                answer = await self._once(method, path, params=params, json=json,
-                                          headers=headers, token=token)
+                answer = await self._once(
+                    method, path, params=params, json=json, headers=headers, token=token
+                )
                 if isinstance(answer, _Refusal):
-                    raise await self._error(answer, write=write, account_id=account_id,
-                                            token=token)
+                    raise await self._error(answer, write=write, account_id=account_id, token=token)
                 return answer
             except PlatformError as err:
                 if err.code == codes.TOKEN_EXPIRED and renewals < MAX_RENEWALS:
@@ -184,8 +191,7 @@ class Session:
                 wait = budget.next_delay(getattr(err, "retry_after", None))
                 if wait is None:
                     raise
-                log.info("%s %s: %s; retry %d in %.2fs", method, path, err,
-                         budget.attempts, wait)
+                log.info("%s %s: %s; retry %d in %.2fs", method, path, err, budget.attempts, wait)
                 await self.clock.sleep(wait)
 
     async def _once(
@@ -205,8 +211,9 @@ class Session:
             query.update(app_id=self.app_id, access_token=token.reveal())
         try:
             async with self.slots:
-                response = await self.http.request(method, path, params=query, json=json,
-                                                   data=data, headers=headers)
+                response = await self.http.request(
+                    method, path, params=query, json=json, data=data, headers=headers
+                )
         except httpx.TransportError as exc:
             raise self.network_error(method, path, exc) from None
         self.observe(response)
@@ -240,25 +247,49 @@ class Session:
         if isinstance(body, dict) and isinstance(body.get("result"), int):
             request_id = body.get("request_id") or request_id
             if body["result"] == codes.OK and response.is_success:
-                return Answer(body=body, status=response.status_code, request_id=request_id,
-                              replayed=response.headers.get(REPLAYED_HEADER, "").lower() == "true",
-                              etag=response.headers.get("ETag"), headers=response.headers)
+                return Answer(
+                    body=body,
+                    status=response.status_code,
+                    request_id=request_id,
+                    replayed=response.headers.get(REPLAYED_HEADER, "").lower() == "true",
+                    etag=response.headers.get("ETag"),
+                    headers=response.headers,
+                )
             code = body["result"] if body["result"] != codes.OK else codes.SERVER_ERROR
-            return _Refusal(code, str(body.get("error_msg") or ""), response.status_code,
-                            request_id, retry_after, response.headers.get("X-Quota-Reset"))
+            return _Refusal(
+                code,
+                str(body.get("error_msg") or ""),
+                response.status_code,
+                request_id,
+                retry_after,
+                response.headers.get("X-Quota-Reset"),
+            )
         # No envelope: a proxy, a crash, or something that is not the platform at all.
         status = response.status_code
         if status == 429:
-            return _Refusal(codes.OVER_LIMIT, "HTTP 429 without an envelope", status,
-                            request_id, retry_after, None)
+            return _Refusal(
+                codes.OVER_LIMIT,
+                "HTTP 429 without an envelope",
+                status,
+                request_id,
+                retry_after,
+                None,
+            )
         if status >= 500:
-            raise ServerError(f"the platform answered HTTP {status} without an envelope",
-                              request_id=request_id, http_status=status)
-        raise ProtocolError(f"the platform answered HTTP {status} with no result envelope",
-                            request_id=request_id, http_status=status)
+            raise ServerError(
+                f"the platform answered HTTP {status} without an envelope",
+                request_id=request_id,
+                http_status=status,
+            )
+        raise ProtocolError(
+            f"the platform answered HTTP {status} with no result envelope",
+            request_id=request_id,
+            http_status=status,
+        )
 
-    async def _error(self, refusal: _Refusal, *, write: bool, account_id: str | None,
-                     token: Secret | None) -> PlatformError:
+    async def _error(
+        self, refusal: _Refusal, *, write: bool, account_id: str | None, token: Secret | None
+    ) -> PlatformError:
         account = None
         if account_id and token is not None and refusal.code in ENRICHABLE:
             account = await self._peek_account(account_id, token)
@@ -267,10 +298,18 @@ class Session:
             resets_at = self.quota.status.resets_at
             if resets_at is None and refusal.retry_after is not None:
                 resets_at = self.clock.now() + timedelta(seconds=refusal.retry_after)
-        err = build_error(refusal.code, refusal.message, request_id=refusal.request_id,
-                          http_status=refusal.status, account_id=account_id, account=account,
-                          retry_after=refusal.retry_after, quota_resets_at=resets_at,
-                          write=write, redactor=self.redact)
+        err = build_error(
+            refusal.code,
+            refusal.message,
+            request_id=refusal.request_id,
+            http_status=refusal.status,
+            account_id=account_id,
+            account=account,
+            retry_after=refusal.retry_after,
+            quota_resets_at=resets_at,
+            write=write,
+            redactor=self.redact,
+        )
         if isinstance(err, QuotaExhausted):
             self.quota.exhausted(resets_at)
         return err
@@ -291,8 +330,9 @@ class Session:
     # ---- streams --------------------------------------------------------------------
 
     @asynccontextmanager
-    async def stream(self, path: str, *, headers: Mapping[str, str] | None = None
-                     ) -> AsyncIterator[httpx.Response]:
+    async def stream(
+        self, path: str, *, headers: Mapping[str, str] | None = None
+    ) -> AsyncIterator[httpx.Response]:
         """A streamed GET of raw content (a download), authenticated.
 
         Error answers (other than 416, which the caller handles) are decoded into typed
@@ -305,8 +345,9 @@ class Session:
             query = {"app_id": self.app_id, "access_token": token.reveal()}
             async with self.slots:
                 try:
-                    async with self.http.stream("GET", path, params=query,
-                                                headers=dict(headers or {})) as response:
+                    async with self.http.stream(
+                        "GET", path, params=query, headers=dict(headers or {})
+                    ) as response:
                         self.observe(response)
                         if response.is_success or response.status_code == 416:
                             yield response
@@ -336,4 +377,3 @@ def account_from(body: Mapping[str, Any]) -> AccountState:
     if not isinstance(raw, dict):
         raw = {k: v for k, v in body.items() if k not in ("result", "request_id")}
     return AccountState.model_validate(raw)
-

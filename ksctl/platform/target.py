@@ -62,8 +62,10 @@ class Target:
         """The one line to print on stderr when the embedded sandbox is used."""
         if not self.embedded or self.home is None:
             return None
-        return (f"ksctl: no {ENV_ENDPOINT} set; using the embedded sandbox in "
-                f"{_shown(self.home / '.ksctl')}/ (no real account is touched)")
+        return (
+            f"ksctl: no {ENV_ENDPOINT} set; using the embedded sandbox in "
+            f"{_shown(self.home / '.ksctl')}/ (no real account is touched)"
+        )
 
 
 def resolve_target(env: Mapping[str, str], home: Path) -> Target:
@@ -74,8 +76,11 @@ def resolve_target(env: Mapping[str, str], home: Path) -> Target:
     endpoint = env.get(ENV_ENDPOINT, "").strip()
     app_id = env.get(ENV_APP_ID, "").strip()
     secret = env.get(ENV_APP_SECRET, "")
-    given = [n for n, v in ((ENV_ENDPOINT, endpoint), (ENV_APP_ID, app_id),
-                            (ENV_APP_SECRET, secret)) if v]
+    given = [
+        n
+        for n, v in ((ENV_ENDPOINT, endpoint), (ENV_APP_ID, app_id), (ENV_APP_SECRET, secret))
+        if v
+    ]
     if not given:
         return Target("embedded", EMBEDDED_URL, DEMO_APP_ID, Secret(DEMO_APP_SECRET), home)
     if len(given) < 3:
@@ -83,7 +88,8 @@ def resolve_target(env: Mapping[str, str], home: Path) -> Target:
         raise TargetError(
             f"{' and '.join(given)} {'is' if len(given) == 1 else 'are'} set but "
             f"{' and '.join(unset)} {'is' if len(unset) == 1 else 'are'} not: set all three "
-            f"to use a platform endpoint, or none to use the embedded sandbox")
+            f"to use a platform endpoint, or none to use the embedded sandbox"
+        )
     parts = urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise TargetError(f"{ENV_ENDPOINT}={endpoint!r} is not an http(s) URL")
@@ -102,9 +108,14 @@ async def open_client(target: Target, **options: Any) -> AsyncIterator[PlatformC
         from ksctl.sandbox.embedded import embedded_transport
 
         transport = embedded_transport(target.home)
-    client = PlatformClient(target.base_url, app_id=target.app_id,
-                            app_secret=target.app_secret, transport=transport,
-                            sandbox=target.sandbox, **options)
+    client = PlatformClient(
+        target.base_url,
+        app_id=target.app_id,
+        app_secret=target.app_secret,
+        transport=transport,
+        sandbox=target.sandbox,
+        **options,
+    )
     async with client:
         yield client
 

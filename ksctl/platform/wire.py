@@ -79,7 +79,8 @@ class Replay(Wire):
 class Interactions(Wire):
     days: int = Field(ge=0)
     viewer_phone_numbers: int = Field(
-        ge=0, description="how many are stored: a count, never a number")
+        ge=0, description="how many are stored: a count, never a number"
+    )
     exportable: bool
     exportable_until: datetime | None = None
 

@@ -16,9 +16,11 @@ def _cell(text: str) -> str:
 
 def _section(acc: AccountPlan) -> str:
     name = f" {_cell(acc.name)}" if acc.name else ""
-    head = (f"<details><summary>{ICON[acc.status]} <code>{acc.id}</code>{name}: "
-            f"{acc.status.value}, {len(acc.actions)} action(s), {acc.write_calls} write "
-            "call(s)</summary>\n\n")
+    head = (
+        f"<details><summary>{ICON[acc.status]} <code>{acc.id}</code>{name}: "
+        f"{acc.status.value}, {len(acc.actions)} action(s), {acc.write_calls} write "
+        "call(s)</summary>\n\n"
+    )
     body = []
     if acc.actions:
         body.append("```diff")
@@ -37,8 +39,11 @@ def _section(acc: AccountPlan) -> str:
 
 def render_markdown(plan: Plan, *, budget: int = BUDGET, full_plan_hint: str | None = None) -> str:
     s = plan.summary
-    quota = (f"{s.quota_remaining_today} / {s.quota_per_day}"
-             if s.quota_remaining_today is not None else "unknown")
+    quota = (
+        f"{s.quota_remaining_today} / {s.quota_per_day}"
+        if s.quota_remaining_today is not None
+        else "unknown"
+    )
     head = [
         "## ksctl plan",
         "",
@@ -52,12 +57,16 @@ def render_markdown(plan: Plan, *, budget: int = BUDGET, full_plan_hint: str | N
     if plan.safety.unsafe:
         head.extend(f"> [!CAUTION]\n> {r}: apply needs `--force`.\n" for r in plan.safety.reasons)
     if plan.safety.irreversible_actions:
-        head.append(f"**{plan.safety.irreversible_actions} irreversible action(s)** "
-                    "(replay takedown, phone-number purge).\n")
+        head.append(
+            f"**{plan.safety.irreversible_actions} irreversible action(s)** "
+            "(replay takedown, phone-number purge).\n"
+        )
     head.extend(f"> [!WARNING]\n> {w}\n" for w in plan.warnings)
     text = "\n".join(head)
-    footer = f"\n<sub>plan {plan.checksum[:19]} · ksctl {plan.ksctl_version} · " \
-             f"target {plan.target}</sub>\n"
+    footer = (
+        f"\n<sub>plan {plan.checksum[:19]} · ksctl {plan.ksctl_version} · "
+        f"target {plan.target}</sub>\n"
+    )
     shown = 0
     sections = [a for a in plan.accounts if a.status is not Status.in_sync]
     for acc in sections:
@@ -69,9 +78,11 @@ def render_markdown(plan: Plan, *, budget: int = BUDGET, full_plan_hint: str | N
     if shown < len(sections):
         left = sections[shown:]
         where = full_plan_hint or "the saved plan (`ksctl show PLANFILE`)"
-        text += (f"\n**{len(left)} more account(s) left out to keep this comment short** "
-                 f"({', '.join(a.id for a in left[:20])}{', ...' if len(left) > 20 else ''}); "
-                 f"the full plan is in {where}.\n")
+        text += (
+            f"\n**{len(left)} more account(s) left out to keep this comment short** "
+            f"({', '.join(a.id for a in left[:20])}{', ...' if len(left) > 20 else ''}); "
+            f"the full plan is in {where}.\n"
+        )
     listed = in_sync(plan, name=lambda i: f"`{i}`")
     if listed:
         text += f"\nIn sync: {listed}\n"

@@ -11,10 +11,18 @@ from ksctl.engine.plan import Plan, Status
 
 T = ActionType
 SYMBOL = {
-    T.export_interactions: "+", T.request_gift_ledger: "+", T.download_gift_ledger: "+",
-    T.download_replay: "+", T.enable_feature: "~", T.disable_feature: "~", T.enable_live: "~",
-    T.disable_live: "~", T.cancel_schedule: "-", T.purge_viewer_pii: "-",
-    T.remove_certification: "-", T.takedown_replays: "-",
+    T.export_interactions: "+",
+    T.request_gift_ledger: "+",
+    T.download_gift_ledger: "+",
+    T.download_replay: "+",
+    T.enable_feature: "~",
+    T.disable_feature: "~",
+    T.enable_live: "~",
+    T.disable_live: "~",
+    T.cancel_schedule: "-",
+    T.purge_viewer_pii: "-",
+    T.remove_certification: "-",
+    T.takedown_replays: "-",
 }
 
 # Accounts in sync are named up to this many, then counted: a drift check of thousands of
@@ -29,7 +37,8 @@ def in_sync(plan: Plan, name: Callable[[str], str] = str, more_hint: str = "") -
         return None
     more = len(ids) - IN_SYNC_LISTED
     return ", ".join(name(i) for i in ids[:IN_SYNC_LISTED]) + (
-        f" and {more} more{more_hint}" if more > 0 else "")
+        f" and {more} more{more_hint}" if more > 0 else ""
+    )
 
 
 def show(value: Any) -> str:

@@ -8,16 +8,25 @@ from ksctl.engine.plan import AccountPlan, Plan, Status
 from ksctl.render.symbols import SYMBOL, change, in_sync, notes
 
 COLORS = {"+": "green", "~": "yellow", "-": "red"}
-STATUS_COLORS = {Status.error: "red", Status.blocked: "magenta", Status.changes: "yellow",
-                 Status.in_sync: "green"}
+STATUS_COLORS = {
+    Status.error: "red",
+    Status.blocked: "magenta",
+    Status.changes: "yellow",
+    Status.in_sync: "green",
+}
 
 
 def _account(acc: AccountPlan, style: object) -> list[str]:
     s = style  # type: ignore[assignment]
     name = f" ({acc.name})" if acc.name else ""
     version = f", version {acc.version}" if acc.version else ""
-    lines = [s(f"# account {acc.id}{name}: {acc.status.value}{version}", bold=True,
-               fg=STATUS_COLORS[acc.status])]
+    lines = [
+        s(
+            f"# account {acc.id}{name}: {acc.status.value}{version}",
+            bold=True,
+            fg=STATUS_COLORS[acc.status],
+        )
+    ]
     width = max((len(a.address) for a in acc.actions), default=0)
     for action in acc.actions:
         symbol = SYMBOL[action.type]
@@ -49,20 +58,36 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     if listed:
         out.append(f"in sync: {listed}")
     out.extend(f"warning: {w}" for w in plan.warnings)
-    quota = (f"{s.quota_remaining_today} of {s.quota_per_day} write calls left today"
-             if s.quota_remaining_today is not None else "quota unknown")
+    quota = (
+        f"{s.quota_remaining_today} of {s.quota_per_day} write calls left today"
+        if s.quota_remaining_today is not None
+        else "quota unknown"
+    )
     if plan.has_changes:
-        out.append(style(
-            f"Plan: {s.actions} action{'s' * (s.actions != 1)} on "
-            f"{s.changes + s.blocked + s.errors} of {s.accounts} accounts, "
-            f"{s.write_calls} write calls ({quota}; converges in "
-            f"{s.days_to_converge} day{'s' * (s.days_to_converge != 1)} of quota).", bold=True))
+        out.append(
+            style(
+                f"Plan: {s.actions} action{'s' * (s.actions != 1)} on "
+                f"{s.changes + s.blocked + s.errors} of {s.accounts} accounts, "
+                f"{s.write_calls} write calls ({quota}; converges in "
+                f"{s.days_to_converge} day{'s' * (s.days_to_converge != 1)} of quota).",
+                bold=True,
+            )
+        )
     else:
-        out.append(style(f"No changes: {s.accounts} account{'s' * (s.accounts != 1)} "
-                         f"match{'es' * (s.accounts == 1)} the configuration.", bold=True))
+        out.append(
+            style(
+                f"No changes: {s.accounts} account{'s' * (s.accounts != 1)} "
+                f"match{'es' * (s.accounts == 1)} the configuration.",
+                bold=True,
+            )
+        )
     if s.errors or s.blocked:
-        out.append(style(f"{s.errors} account(s) in error, {s.blocked} blocked: "
-                         "apply leaves them alone.", fg="red"))
+        out.append(
+            style(
+                f"{s.errors} account(s) in error, {s.blocked} blocked: apply leaves them alone.",
+                fg="red",
+            )
+        )
     if plan.safety.unsafe:
         for reason in plan.safety.reasons:
             out.append(style(f"UNSAFE: {reason}; apply needs --force.", fg="red", bold=True))

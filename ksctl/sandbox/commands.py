@@ -84,8 +84,13 @@ def seed(file: Path) -> None:
 
 @sandbox.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8787, show_default=True, type=click.IntRange(0, 65535),
-              help="TCP port to listen on (0: any free port).")
+@click.option(
+    "--port",
+    default=8787,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="TCP port to listen on (0: any free port).",
+)
 @_one_line_errors
 def serve(host: str, port: int) -> None:
     """Serve the sandbox over HTTP (uvicorn) for other processes and tools."""
@@ -125,8 +130,13 @@ def clock(advance: str | None) -> None:
 
 
 @sandbox.command()
-@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000),
-              help="How many of the latest codes to show.")
+@click.option(
+    "--limit",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="How many of the latest codes to show.",
+)
 @_one_line_errors
 def sms(limit: int) -> None:
     """The last verification codes sent, newest first (the sandbox stands in for the phones)."""
@@ -143,8 +153,12 @@ def sms(limit: int) -> None:
 
 @sandbox.command()
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-    help="text for people, json (one list) for scripts."
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json (one list) for scripts.",
 )
 @_one_line_errors
 def writes(fmt: str) -> None:

@@ -37,8 +37,14 @@ class Workspace:
 
 @pytest.fixture
 def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Workspace]:
-    for name in ("KSCTL_ENDPOINT", "KSCTL_APP_ID", "KSCTL_APP_SECRET", "KSCTL_SMS_CODE_COMMAND",
-                 "CI", "NO_COLOR"):
+    for name in (
+        "KSCTL_ENDPOINT",
+        "KSCTL_APP_ID",
+        "KSCTL_APP_SECRET",
+        "KSCTL_SMS_CODE_COMMAND",
+        "CI",
+        "NO_COLOR",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     yield Workspace(tmp_path, CliRunner())

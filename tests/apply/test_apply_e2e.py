@@ -116,9 +116,10 @@ def test_edited_plan_file_is_refused(ws: Workspace) -> None:
     config = copy_example(ws)
     ws.ksctl("plan", config, "--out", "plan.json")
     text = Path("plan.json").read_text(encoding="utf-8")
-    Path("plan.json").write_text(text.replace('"acknowledge_contract_breach": true',
-                                              '"acknowledge_contract_breach": false'),
-                                 encoding="utf-8")
+    Path("plan.json").write_text(
+        text.replace('"acknowledge_contract_breach": true', '"acknowledge_contract_breach": false'),
+        encoding="utf-8",
+    )
     result = ws.ksctl("apply", "plan.json")
     assert result.exit_code == 4  # refused before any write
     assert "plan.json:1:1: the plan was modified after it was made" in result.stderr
@@ -160,9 +161,16 @@ def test_failed_action_cuts_off_only_what_depends_on_it(ws: Workspace) -> None:
     config = copy_example(ws)
     ws.ksctl("plan", config, "--target", "8qv2n6e4", "--target", "5wl8t3q6", "--out", "p.json")
     # A schedule appears behind the plan's back (a stale read: the version did not move).
-    ws.store.patch_account("8qv2n6e4", {"schedules": [
-        {"id": "s1", "start_at": "2026-12-02T20:00:00+08:00"},
-        {"id": "s9", "title": "临时加播", "start_at": "2026-12-09T20:00:00+08:00"}]}, bump=False)
+    ws.store.patch_account(
+        "8qv2n6e4",
+        {
+            "schedules": [
+                {"id": "s1", "start_at": "2026-12-02T20:00:00+08:00"},
+                {"id": "s9", "title": "临时加播", "start_at": "2026-12-09T20:00:00+08:00"},
+            ]
+        },
+        bump=False,
+    )
     result = ws.ksctl("apply", "p.json")
     assert result.exit_code == 1
     assert "account 8qv2n6e4: failed:" in result.stderr
@@ -171,5 +179,8 @@ def test_failed_action_cuts_off_only_what_depends_on_it(ws: Workspace) -> None:
     assert ends["8qv2n6e4/disable_live"] == "failed"
     assert ends["8qv2n6e4/export_interactions"] == "done"  # independent work went ahead
     assert ends["8qv2n6e4/purge_viewer_pii"] == "done"
-    assert all(outcome in ("done", "already") for address, outcome in ends.items()
-               if address.startswith("5wl8t3q6/"))  # the other account converged
+    assert all(
+        outcome in ("done", "already")
+        for address, outcome in ends.items()
+        if address.startswith("5wl8t3q6/")
+    )  # the other account converged

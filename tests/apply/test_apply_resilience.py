@@ -18,7 +18,8 @@ SECRETS = ("demo_secret", "kst_", "13800001")
 
 @pytest.mark.parametrize("seed", [1, 7])
 def test_repeated_applies_converge_under_faults_and_no_write_happens_twice(
-        ws: Workspace, seed: int) -> None:
+    ws: Workspace, seed: int
+) -> None:
     config = copy_example(ws)
     ws.store  # noqa: B018  (seeds the demo world)
     ws.store.configure(faults={"error_rate": 0.2, "lost_response_rate": 0.3, "seed": seed})
@@ -40,8 +41,9 @@ def test_repeated_applies_converge_under_faults_and_no_write_happens_twice(
     assert_backups_before_closing(ws)
 
 
-def test_sms_code_from_a_command_for_ci(ws: Workspace, monkeypatch: pytest.MonkeyPatch,
-                                        tmp_path: Path) -> None:
+def test_sms_code_from_a_command_for_ci(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     config = copy_example(ws)
     script = tmp_path / "code.py"
     inbox = ws.root
@@ -49,15 +51,18 @@ def test_sms_code_from_a_command_for_ci(ws: Workspace, monkeypatch: pytest.Monke
         "import os\nfrom ksctl.sandbox.embedded import embedded_store\n"
         f"codes = [m for m in embedded_store({str(inbox)!r}).sms_inbox()\n"
         "         if m['account_id'] == os.environ['KSCTL_ACCOUNT_ID']]\n"
-        "print(codes[-1]['code'])\n", encoding="utf-8")
+        "print(codes[-1]['code'])\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("KSCTL_SMS_CODE_COMMAND", f"{sys.executable} {script}")
     result = ws.ksctl("apply", config, "--auto-approve", "--target", "8qv2n6e4")
     assert result.exit_code == 0, result.stderr
     assert "disable_live" in {w["operation"] for w in ws.store.writes()}
 
 
-def test_without_an_sms_code_closing_waits_with_exit_3(ws: Workspace,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_an_sms_code_closing_waits_with_exit_3(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = copy_example(ws)
     monkeypatch.setenv("KSCTL_SMS_CODE_COMMAND", "false")
     result = ws.ksctl("apply", config, "--auto-approve", "--target", "8qv2n6e4")
@@ -70,8 +75,9 @@ def test_out_of_band_change_counts_as_already_done(ws: Workspace) -> None:
     config = copy_example(ws)
     ws.ksctl("plan", config, "--target", "5wl8t3q6", "--out", "plan.json")
     # Someone switched tipping on in the app; the version did not move (a stale read).
-    ws.store.patch_account("5wl8t3q6", {"monetization": {"short_video_tipping": "enabled"}},
-                           bump=False)
+    ws.store.patch_account(
+        "5wl8t3q6", {"monetization": {"short_video_tipping": "enabled"}}, bump=False
+    )
     result = ws.ksctl("apply", "plan.json")
     assert result.exit_code == 0, result.stderr
     operations = [w["operation"] for w in ws.store.writes()]
@@ -87,7 +93,9 @@ def test_backups_to_an_fsspec_url(ws: Workspace) -> None:
     (ws.root / "accounts.yaml").write_text(
         "version: 1\naccounts:\n  - id: '8qv2n6e4'\n"
         "    backups: {interactions: present, replays: present, "
-        "destination: 'memory://ksctl-test/backups'}\n", encoding="utf-8")
+        "destination: 'memory://ksctl-test/backups'}\n",
+        encoding="utf-8",
+    )
     result = ws.ksctl("apply", "accounts.yaml", "--auto-approve")
     assert result.exit_code == 0, result.stderr
     fs = fsspec.filesystem("memory")
@@ -110,6 +118,9 @@ def test_journal_records_every_action_and_no_secret(ws: Workspace) -> None:
     starts = {e["address"] for e in events if e["event"] == "start"}
     ends = {e["address"] for e in events if e["event"] == "end"}
     assert starts == ends and "8qv2n6e4/disable_live" in ends
-    assert all(e.get("idempotency_key", "ksctl").startswith("ksctl") for e in events
-               if e["event"] in ("start", "end"))
+    assert all(
+        e.get("idempotency_key", "ksctl").startswith("ksctl")
+        for e in events
+        if e["event"] in ("start", "end")
+    )
     assert any(e.get("request_ids") for e in events if e["event"] == "end")

@@ -23,11 +23,19 @@ pytestmark = pytest.mark.slow  # two ksctl processes, a slowed sandbox
 def interrupted_apply(ws: Workspace, config: str, after_writes: int) -> tuple[int, str]:
     """Run `ksctl apply` in a process and send it SIGINT once the sandbox has committed
     `after_writes` writes in all; (exit code, stderr)."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("KSCTL_") and k not in ("CI", "NO_COLOR")}
-    proc = subprocess.Popen([sys.executable, "-m", "ksctl.cli", "apply", config,
-                             "--auto-approve"], cwd=ws.root, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KSCTL_") and k not in ("CI", "NO_COLOR")
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ksctl.cli", "apply", config, "--auto-approve"],
+        cwd=ws.root,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 60
     while len(ws.store.writes()) < after_writes:
         if proc.poll() is not None or time.monotonic() > deadline:
@@ -53,7 +61,9 @@ def test_interrupted_applies_resume_and_never_write_twice(ws: Workspace) -> None
     assert len(ws.store.writes()) < 20, "the interrupts cut the work short (42 writes in all)"
     runs = sorted((ws.root / ".ksctl" / "journal").glob("*.jsonl"))
     assert [json.loads(r.read_text().splitlines()[-1])["event"] for r in runs] == [
-        "interrupted", "interrupted"]
+        "interrupted",
+        "interrupted",
+    ]
     ws.store.configure(faults={"latency_ms": 0})
     codes = []
     for _ in range(6):

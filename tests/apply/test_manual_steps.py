@@ -15,17 +15,27 @@ from tests.apply.test_apply_e2e import assert_backups_before_closing, copy_examp
 from tests.conftest import assert_no_write_twice
 
 ACCOUNT = "8qv2n6e4"  # 老王美食: a personal streamer, closing live after its backups
-NO_LIVE_API = PlanOptions(provider=Provider(
-    "no-live-api", frozenset(ActionType) - {ActionType.disable_live}))
+NO_LIVE_API = PlanOptions(
+    provider=Provider("no-live-api", frozenset(ActionType) - {ActionType.disable_live})
+)
 
 
 def apply(ws: Workspace, config: str) -> int:
-    return run_apply([config], auto_approve=True, targets=(ACCOUNT,), force=True,
-                     parallelism=4, options=NO_LIVE_API, env={}, workdir=ws.root)
+    return run_apply(
+        [config],
+        auto_approve=True,
+        targets=(ACCOUNT,),
+        force=True,
+        parallelism=4,
+        options=NO_LIVE_API,
+        env={},
+        workdir=ws.root,
+    )
 
 
 def test_a_manual_step_waits_for_the_person_and_is_verified_by_the_next_refresh(
-        ws: Workspace, capsys: pytest.CaptureFixture[str]) -> None:
+    ws: Workspace, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = copy_example(ws)
     step = MANUAL_STEPS[ActionType.disable_live]
     assert apply(ws, config) == 3
@@ -36,16 +46,18 @@ def test_a_manual_step_waits_for_the_person_and_is_verified_by_the_next_refresh(
     done = {w["operation"] for w in ws.store.writes()}
     assert "disable_live" not in done and {"export_interactions", "cancel_schedule"} <= done
     assert_backups_before_closing(ws)  # the step is only asked for once they are verified
-    ended = [e for e in ws.journal() if e["event"] == "end"
-             and e["address"] == f"{ACCOUNT}/disable_live"]
+    ended = [
+        e for e in ws.journal() if e["event"] == "end" and e["address"] == f"{ACCOUNT}/disable_live"
+    ]
     assert [e["outcome"] for e in ended] == ["waiting"]
 
     assert apply(ws, config) == 3  # nobody did it yet: still waiting, nothing written again
     assert len(ws.store.writes()) == writes
 
     # The person closes live in the app; the platform changes the account by itself.
-    ws.store.patch_account(ACCOUNT, {"live": {"permission": "disabled",
-                                              "closed_at": ws.store.now().isoformat()}})
+    ws.store.patch_account(
+        ACCOUNT, {"live": {"permission": "disabled", "closed_at": ws.store.now().isoformat()}}
+    )
     capsys.readouterr()
     assert apply(ws, config) == 0
     out, _ = capsys.readouterr()

@@ -20,8 +20,11 @@ from ksctl.engine.plan import Plan, Safety, Summary
 
 
 def test_lock_is_exclusive_and_released(tmp_path: Path) -> None:
-    with (apply_lock(tmp_path), pytest.raises(LockHeld, match=rf"pid {os.getpid()} on"),
-          apply_lock(tmp_path)):
+    with (
+        apply_lock(tmp_path),
+        pytest.raises(LockHeld, match=rf"pid {os.getpid()} on"),
+        apply_lock(tmp_path),
+    ):
         pass
     with apply_lock(tmp_path):  # released: can be taken again
         assert (tmp_path / "apply.lock").exists()
@@ -29,8 +32,9 @@ def test_lock_is_exclusive_and_released(tmp_path: Path) -> None:
 
 
 def test_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
-    (tmp_path / "apply.lock").write_text(json.dumps(
-        {"pid": 2**22 + 12345, "host": socket.gethostname(), "since": "2026-01-01"}))
+    (tmp_path / "apply.lock").write_text(
+        json.dumps({"pid": 2**22 + 12345, "host": socket.gethostname(), "since": "2026-01-01"})
+    )
     with apply_lock(tmp_path):
         holder = json.loads((tmp_path / "apply.lock").read_text())
         assert holder["pid"] == os.getpid()
@@ -38,8 +42,10 @@ def test_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
 
 def test_lock_that_names_no_holder_is_refused_with_what_to_do(tmp_path: Path) -> None:
     (tmp_path / "apply.lock").write_text("")
-    with (pytest.raises(LockHeld, match=r"names no holder.*remove it if no apply is running"),
-          apply_lock(tmp_path)):
+    with (
+        pytest.raises(LockHeld, match=r"names no holder.*remove it if no apply is running"),
+        apply_lock(tmp_path),
+    ):
         pass
     assert (tmp_path / "apply.lock").exists()  # never removed behind a user's back
 
@@ -51,6 +57,7 @@ def test_quota_is_reserved_whole_per_account() -> None:
         await budget.release(2)  # the first account needed fewer writes than planned
         got.append(await budget.reserve(2))
         return got
+
     assert asyncio.run(scenario()) == [True, False, True, True]
 
 
@@ -59,6 +66,7 @@ def test_chain_longer_than_a_day_starts_only_on_a_fresh_day() -> None:
         tired = QuotaBudget(remaining=5, per_day=10, resets_at=None)
         fresh = QuotaBudget(remaining=10, per_day=10, resets_at=None)
         return await tired.reserve(12), await fresh.reserve(12)
+
     assert asyncio.run(scenario()) == (False, True)
 
 
@@ -73,6 +81,7 @@ def test_sms_code_command_output_is_parsed_and_never_shown(tmp_path: Path) -> No
 def test_sms_source_order() -> None:
     async def inbox(account: str, sent_to: str | None) -> None:
         return None
+
     assert choose_source({"KSCTL_SMS_CODE_COMMAND": "echo 1"}, inbox) is not inbox
     assert choose_source({}, inbox) is inbox
     assert choose_source({}, None, interactive=False) is None
@@ -82,11 +91,22 @@ def test_sms_source_order() -> None:
 def _plan(**over: object) -> Plan:
     now = datetime(2026, 11, 25, tzinfo=UTC)
     fields: dict[str, object] = {
-        "created_at": now, "expires_at": now + timedelta(hours=24), "target": "embedded-sandbox",
-        "accounts": (), "summary": Summary(accounts=0, in_sync=0, changes=0, blocked=0,
-                                           actions=0, write_calls=0, quota_remaining_today=None,
-                                           days_to_converge=0),
-        "safety": Safety(unsafe=False)}
+        "created_at": now,
+        "expires_at": now + timedelta(hours=24),
+        "target": "embedded-sandbox",
+        "accounts": (),
+        "summary": Summary(
+            accounts=0,
+            in_sync=0,
+            changes=0,
+            blocked=0,
+            actions=0,
+            write_calls=0,
+            quota_remaining_today=None,
+            days_to_converge=0,
+        ),
+        "safety": Safety(unsafe=False),
+    }
     fields.update(over)
     return Plan.model_validate(fields).sealed()
 
@@ -129,10 +149,12 @@ def test_sms_prompt_on_a_terminal_hides_the_code(tmp_path: Path) -> None:
         "source = choose_source({}, None)\n"  # stdin and stderr are the terminal: a prompt
         "code = asyncio.run(source('8qv2n6e4', '138****0004'))\n"
         "print('got', type(code).__name__, code.reveal() == '123456', repr(code))\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, str(script)], stdin=slave, stdout=slave,
-                            stderr=slave, close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(script)], stdin=slave, stdout=slave, stderr=slave, close_fds=True
+    )
     os.close(slave)
     seen = b""
 

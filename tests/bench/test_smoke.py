@@ -30,9 +30,25 @@ NUMBER = re.compile(r"^[×]?[\d,]+(\.\d+)?$")
 def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]:
     out = tmp_path_factory.mktemp("bench") / "RESULTS.md"
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--sizes", ",".join(map(str, SIZES)),
-         "--repeat", "1", "--apply-accounts", str(APPLY_ACCOUNTS), "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "--sizes",
+            ",".join(map(str, SIZES)),
+            "--repeat",
+            "1",
+            "--apply-accounts",
+            str(APPLY_ACCOUNTS),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
     return out.read_text(encoding="utf-8"), results
@@ -40,7 +56,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]
 
 def _table(markdown: str, heading: str) -> list[list[str]]:
     """The rows (cells stripped) of the first table after `heading`, header row excluded."""
-    lines = markdown[markdown.index(heading):].splitlines()[1:]
+    lines = markdown[markdown.index(heading) :].splitlines()[1:]
     start = next(i for i, line in enumerate(lines) if line.startswith("|"))
     rows = []
     for line in lines[start:]:
@@ -87,8 +103,7 @@ def test_reads_are_batched(bench: tuple[str, Any]) -> None:
 def test_every_plan_reads_the_same_and_sees_every_account(bench: tuple[str, Any]) -> None:
     _, results = bench
     for size in results["sizes"]:
-        plans = [run for mode in ("embedded", "http", "http-limited")
-                 for run in size["runs"][mode]]
+        plans = [run for mode in ("embedded", "http", "http-limited") for run in size["runs"][mode]]
         assert {run["accounts"] for run in plans} == {size["accounts"]}
         assert {run["errors"] for run in plans} == {0}
         assert len({json.dumps(run["calls"], sort_keys=True) for run in plans}) == 1
@@ -110,11 +125,14 @@ def test_apply_writes_exactly_what_the_plan_counts(bench: tuple[str, Any]) -> No
 
 
 def test_the_drift_check_sees_a_converged_fleet_in_sync_at_the_same_reads(
-        bench: tuple[str, Any]) -> None:
+    bench: tuple[str, Any],
+) -> None:
     _, results = bench
     for size in results["sizes"]:
         (closure, *_), drift = size["runs"]["embedded"], size["runs"]["drift"]
         assert drift and {(r["accounts"], r["actions"], r["errors"]) for r in drift} == {
-            (size["accounts"], 0, 0)}
+            (size["accounts"], 0, 0)
+        }
         assert {json.dumps(r["calls"], sort_keys=True) for r in drift} == {
-            json.dumps(closure["calls"], sort_keys=True)}
+            json.dumps(closure["calls"], sort_keys=True)
+        }

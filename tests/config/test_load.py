@@ -18,7 +18,9 @@ def write(path: Path, text: str) -> Path:
 
 
 def test_defaults_merge_deeply_and_account_wins(tmp_path: Path) -> None:
-    write(tmp_path / "c.yaml", """\
+    write(
+        tmp_path / "c.yaml",
+        """\
 version: 1
 defaults:
   live: {permission: disabled, closure: soft}
@@ -28,7 +30,8 @@ accounts:
     live: {closure: hard, copyright_proof: P-1}
     backups: {interactions: ignore}
   - id: a2
-""")
+""",
+    )
     config = load_config([str(tmp_path)])
     a1, a2 = config.accounts
     assert a1.live.permission is Permission.disabled  # from defaults
@@ -57,8 +60,11 @@ def test_hidden_folders_and_other_files_are_skipped(tmp_path: Path) -> None:
 
 def test_every_problem_of_every_file_at_once(tmp_path: Path) -> None:
     write(tmp_path / "a.yaml", "version: 1\naccounts: [{id: a1, live: {closure: hard}}]\n")
-    write(tmp_path / "b.yaml", "version: 1\naccounts: [{id: b1, colour: red}, {id: b2, "
-                               "live: {permission: enabled, closure: hard, copyright_proof: x}}]\n")
+    write(
+        tmp_path / "b.yaml",
+        "version: 1\naccounts: [{id: b1, colour: red}, {id: b2, "
+        "live: {permission: enabled, closure: hard, copyright_proof: x}}]\n",
+    )
     with pytest.raises(ConfigError) as caught:
         load_config([str(tmp_path)])
     messages = [p.message for p in caught.value.problems]
@@ -82,12 +88,15 @@ def test_empty_folder_is_an_error(tmp_path: Path) -> None:
 
 
 def test_hard_closure_with_acknowledged_missing_backup_is_valid(tmp_path: Path) -> None:
-    write(tmp_path / "a.yaml", """\
+    write(
+        tmp_path / "a.yaml",
+        """\
 version: 1
 accounts:
   - id: a1
     live: {permission: disabled, closure: hard, copyright_proof: P}
     backups: {replays: ignore}
     acknowledge: {replays_without_backup: true}
-""")
+""",
+    )
     assert load_config([str(tmp_path)]).account("a1").live.closure is Closure.hard

@@ -18,8 +18,9 @@ BROKEN = sorted(p.name for p in (FIXTURES / "config" / "broken").iterdir())
 
 
 @pytest.mark.parametrize("name", BROKEN)
-def test_broken_fixture_fails_with_located_one_line_errors(name: str, in_repo: Path,
-                                                           snapshot: object) -> None:
+def test_broken_fixture_fails_with_located_one_line_errors(
+    name: str, in_repo: Path, snapshot: object
+) -> None:
     path = f"tests/fixtures/config/broken/{name}"
     result = CliRunner().invoke(cli, ["validate", path])
     assert result.exit_code == 1
@@ -55,9 +56,12 @@ def test_missing_path_is_an_error(in_repo: Path) -> None:
 
 def test_warnings_do_not_fail(tmp_path: Path) -> None:
     config = tmp_path / "a.yaml"
-    config.write_text('version: 1\naccounts:\n  - id: "a1"\n'
-                      '    live: {copyright_proof: "x"}\n'
-                      '    backups: {destination: backups/here}\n', encoding="utf-8")
+    config.write_text(
+        'version: 1\naccounts:\n  - id: "a1"\n'
+        '    live: {copyright_proof: "x"}\n'
+        "    backups: {destination: backups/here}\n",
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(cli, ["validate", str(config)])
     assert result.exit_code == 0
     assert "warning: account a1: copyright_proof is only used by closure: hard" in result.stderr
@@ -65,16 +69,21 @@ def test_warnings_do_not_fail(tmp_path: Path) -> None:
 
 
 def test_console_script_prints_no_traceback(in_repo: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "ksctl.cli", "validate",
-                           "tests/fixtures/config/broken/binary.yaml"],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "ksctl.cli", "validate", "tests/fixtures/config/broken/binary.yaml"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 1
     assert proc.stderr == (
-        "tests/fixtures/config/broken/binary.yaml:1:1: binary file, not YAML text\n")
+        "tests/fixtures/config/broken/binary.yaml:1:1: binary file, not YAML text\n"
+    )
 
 
-def _commands(group: click.Group, path: tuple[str, ...] = ()
-              ) -> Iterator[tuple[tuple[str, ...], click.Command]]:
+def _commands(
+    group: click.Group, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], click.Command]]:
     for name, command in group.commands.items():
         yield (*path, name), command
         if isinstance(command, click.Group):
@@ -100,8 +109,11 @@ def test_start_up_does_not_load_the_sandbox_server() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, ksctl.cli; ksctl.cli._register_optional(); "
-            "print(sorted(m for m in ('fastapi', 'uvicorn', 'deepdiff') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=60).stdout
+    code = (
+        "import sys, ksctl.cli; ksctl.cli._register_optional(); "
+        "print(sorted(m for m in ('fastapi', 'uvicorn', 'deepdiff') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
     assert out.strip() == "[]"

@@ -19,8 +19,9 @@ def test_marks_point_at_values_and_keys() -> None:
 def test_duplicate_keys_are_refused_with_both_places() -> None:
     with pytest.raises(ConfigError) as caught:
         parse("f.yaml", b"a: 1\nb: 2\na: 3\n")
-    assert str(caught.value) == ("f.yaml:3:1: duplicate key 'a' (first at 1:1); "
-                                 "YAML would silently keep only the last one")
+    assert str(caught.value) == (
+        "f.yaml:3:1: duplicate key 'a' (first at 1:1); YAML would silently keep only the last one"
+    )
 
 
 def test_merge_keys_and_small_aliases_work() -> None:
@@ -59,12 +60,15 @@ def test_bytes_that_are_not_text(raw: bytes) -> None:
     assert len(caught.value.problems) == 1
 
 
-@pytest.mark.parametrize(("raw", "message"), [
-    (b"version: 2026-13-45\n", "f.yaml:1:10: version: not a valid timestamp: month must be in"),
-    (b"a:\n  b: !!float x\n", "f.yaml:2:6: a.b: not a valid float: could not convert"),
-    (b"n: " + b"9" * 5000 + b"\n", "f.yaml:1:4: n: not a valid int: Exceeds the limit"),
-    (b"? 2026-02-30\n: x\n", "f.yaml:1:3: document: not a valid timestamp: day is out of"),
-])
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"version: 2026-13-45\n", "f.yaml:1:10: version: not a valid timestamp: month must be in"),
+        (b"a:\n  b: !!float x\n", "f.yaml:2:6: a.b: not a valid float: could not convert"),
+        (b"n: " + b"9" * 5000 + b"\n", "f.yaml:1:4: n: not a valid int: Exceeds the limit"),
+        (b"? 2026-02-30\n: x\n", "f.yaml:1:3: document: not a valid timestamp: day is out of"),
+    ],
+)
 def test_values_their_tag_cannot_hold_are_located_problems(raw: bytes, message: str) -> None:
     # PyYAML's constructors raise ValueError for these; it used to escape as an internal error.
     with pytest.raises(ConfigError) as caught:
@@ -88,32 +92,39 @@ def test_a_problem_is_always_one_line() -> None:
     with pytest.raises(ConfigError) as caught:
         parse("f.yaml", b'"a\\nb": 1\n"a\\nb": 2\n')
     [problem] = caught.value.problems
-    assert str(problem) == ("f.yaml:2:1: duplicate key 'a\\nb' (first at 1:1); "
-                            "YAML would silently keep only the last one")
+    assert str(problem) == (
+        "f.yaml:2:1: duplicate key 'a\\nb' (first at 1:1); "
+        "YAML would silently keep only the last one"
+    )
     from ksctl.errors import KsctlError
 
-    assert str(KsctlError("no such account: x\ny\x1b[31m")) == \
-        "no such account: x\\ny\\x1b[31m"
+    assert str(KsctlError("no such account: x\ny\x1b[31m")) == "no such account: x\\ny\\x1b[31m"
 
 
 def test_merge_keys_are_bounded_like_aliases() -> None:
     # `<<: [*m, *m]` doubles per level: PyYAML would flatten 2**25 pairs into memory.
-    lines = ["m0: &m0 {x: 1}"] + [f"m{i}: &m{i} {{<<: [*m{i - 1}, *m{i - 1}], k{i}: {i}}}"
-                                   for i in range(1, 26)]
+    lines = ["m0: &m0 {x: 1}"] + [
+        f"m{i}: &m{i} {{<<: [*m{i - 1}, *m{i - 1}], k{i}: {i}}}" for i in range(1, 26)
+    ]
     with pytest.raises(ConfigError) as caught:
         parse("f.yaml", "\n".join(lines).encode())
     # Refused whole, by whichever bound trips first: the merged size or the node count.
     assert "more than 1,000,000 values" in str(caught.value)
     with pytest.raises(ConfigError) as caught:
-        parse("f.yaml", b"top: {<<: [&m0 {x: 1}, " + b", ".join(
-            b"&m%d {<<: [*m%d, *m%d]}" % (i, i - 1, i - 1) for i in range(1, 26)) + b"]}\n")
+        parse(
+            "f.yaml",
+            b"top: {<<: [&m0 {x: 1}, "
+            + b", ".join(b"&m%d {<<: [*m%d, *m%d]}" % (i, i - 1, i - 1) for i in range(1, 26))
+            + b"]}\n",
+        )
     assert "merge keys (<<) expand to more than 1,000,000 values" in str(caught.value)
 
 
 def test_own_keys_override_merged_ones() -> None:
     # The point of `<<: *defaults`: what the mapping says itself wins, as in YAML 1.1.
-    located = parse("f.yaml", b"a: &a {x: 1, z: 3}\nb: &b {x: 2, y: 2}\n"
-                              b"k: {<<: *a, x: 9}\nl: {<<: [*a, *b]}\n")
+    located = parse(
+        "f.yaml", b"a: &a {x: 1, z: 3}\nb: &b {x: 2, y: 2}\nk: {<<: *a, x: 9}\nl: {<<: [*a, *b]}\n"
+    )
     assert located.data["k"] == {"x": 9, "z": 3}
     assert located.data["l"] == {"x": 1, "y": 2, "z": 3}
     with pytest.raises(ConfigError, match="duplicate key 'x'"):

@@ -58,11 +58,15 @@ def commands(markdown: str) -> list[Command]:
 
 def script(markdown: str) -> str:
     """One bash script: strict mode, and each annotated command checked for its code."""
-    parts = ["set -euo pipefail", "ksctl_expect() {",
-             '  local want=$1 got=$2 where=$3',
-             '  if [ "$got" -ne "$want" ]; then',
-             '    echo "WALK: $where exited $got, the document says $want" >&2; exit 97',
-             "  fi", "}"]
+    parts = [
+        "set -euo pipefail",
+        "ksctl_expect() {",
+        "  local want=$1 got=$2 where=$3",
+        '  if [ "$got" -ne "$want" ]; then',
+        '    echo "WALK: $where exited $got, the document says $want" >&2; exit 97',
+        "  fi",
+        "}",
+    ]
     current = 0
     for number, index, line, is_command in _lines(markdown):
         if number != current:
@@ -72,8 +76,10 @@ def script(markdown: str) -> str:
         if match:
             where = f"block {number} line {index}: {match.group('command').strip()}"
             where = where.replace("'", "")
-            parts.append(f"ksctl_rc=0; {match.group('command')} || ksctl_rc=$?; "
-                         f"ksctl_expect {match.group('code')} \"$ksctl_rc\" '{where}'")
+            parts.append(
+                f"ksctl_rc=0; {match.group('command')} || ksctl_rc=$?; "
+                f"ksctl_expect {match.group('code')} \"$ksctl_rc\" '{where}'"
+            )
         else:
             parts.append(line)
     parts.append("echo '=== done' >&2")
@@ -82,20 +88,31 @@ def script(markdown: str) -> str:
 
 def clean_env(home: Path) -> dict[str, str]:
     """The environment of a new user: no target set (the embedded sandbox), no colour."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("KSCTL_", "GIT_", "PYTEST_"))}
-    env.update({
-        "HOME": str(home), "NO_COLOR": "1", "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Walk Through", "GIT_AUTHOR_EMAIL": "walk@example.invalid",
-        "GIT_COMMITTER_NAME": "Walk Through", "GIT_COMMITTER_EMAIL": "walk@example.invalid",
-    })
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KSCTL_", "GIT_", "PYTEST_"))}
+    env.update(
+        {
+            "HOME": str(home),
+            "NO_COLOR": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": "Walk Through",
+            "GIT_AUTHOR_EMAIL": "walk@example.invalid",
+            "GIT_COMMITTER_NAME": "Walk Through",
+            "GIT_COMMITTER_EMAIL": "walk@example.invalid",
+        }
+    )
     return env
 
 
 def run(markdown: str, workdir: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     home = workdir / "home"
     home.mkdir(exist_ok=True)
-    return subprocess.run(["bash", "--norc", "--noprofile", "-c", script(markdown)],
-                          cwd=workdir, env=clean_env(home), capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    return subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", script(markdown)],
+        cwd=workdir,
+        env=clean_env(home),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

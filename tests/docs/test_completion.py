@@ -43,8 +43,7 @@ def test_an_unknown_shell_is_refused() -> None:
 @pytest.mark.parametrize("shell", SHELLS)
 def test_subcommands_are_offered(shell: str) -> None:
     offered = complete(cli, [], "", shell)
-    for command in ("validate", "plan", "apply", "show", "import", "sandbox", "docs",
-                    "completion"):
+    for command in ("validate", "plan", "apply", "show", "import", "sandbox", "docs", "completion"):
         assert command in offered
     assert complete(cli, [], "pl", shell) == ["plan"]
 
@@ -74,10 +73,15 @@ def _ksctl() -> list[str]:
 
 def test_the_program_answers_a_completion_request() -> None:
     """What the shell scripts do: call ksctl back with _KSCTL_COMPLETE set."""
-    env = {**os.environ, COMPLETE_VAR: "bash_complete", "COMP_WORDS": "ksctl plan --format ",
-           "COMP_CWORD": "3"}
-    result = subprocess.run(_ksctl(), env=env, capture_output=True, text=True, timeout=60,
-                            check=False)
+    env = {
+        **os.environ,
+        COMPLETE_VAR: "bash_complete",
+        "COMP_WORDS": "ksctl plan --format ",
+        "COMP_CWORD": "3",
+    }
+    result = subprocess.run(
+        _ksctl(), env=env, capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["plain,text", "plain,markdown", "plain,json"]
 
@@ -99,8 +103,13 @@ COMPREPLY=(); COMP_WORDS=(ksctl apply --auto); COMP_CWORD=2
 _ksctl_completion ksctl
 printf '%s\\n' "${{COMPREPLY[@]}}"
 """
-    result = subprocess.run(["bash", "--norc", "--noprofile", "-c", driver],
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", driver],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     first, second = result.stdout.split("---\n")
     assert first.split() == ["clock"]

@@ -23,13 +23,19 @@ REFERENCE = ROOT / "docs" / "configuration.md"
 def test_checked_in_reference_is_up_to_date() -> None:
     """Regenerate with `ksctl docs --out docs/configuration.md` when this fails."""
     assert REFERENCE.read_text(encoding="utf-8") == docgen.render_reference(), (
-        "docs/configuration.md is stale: run `ksctl docs --out docs/configuration.md`")
+        "docs/configuration.md is stale: run `ksctl docs --out docs/configuration.md`"
+    )
 
 
 def test_docs_check_command_passes_on_the_repository() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "ksctl.cli", "docs", "--check", "--out", "docs/configuration.md"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert "up to date" in result.stdout
 
@@ -47,7 +53,8 @@ def _check(path: Path) -> tuple[int, str]:
 
 
 def test_a_changed_description_makes_the_reference_stale(
-        reference_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reference_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert _check(reference_copy)[0] == 0
     field = LiveSpec.model_fields["permission"]
     monkeypatch.setattr(field, "description", "The account's ability to go live, reworded.")
@@ -58,7 +65,8 @@ def test_a_changed_description_makes_the_reference_stale(
 
 
 def test_a_new_field_makes_the_reference_stale(
-        reference_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reference_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     new: FieldInfo = Field(None, description="A new switch nobody documented.")
     new.annotation = StrictBool | None
     monkeypatch.setitem(MonetizationSpec.__pydantic_fields__, "live_gifts", new)
@@ -67,7 +75,8 @@ def test_a_new_field_makes_the_reference_stale(
 
 
 def test_a_removed_field_makes_the_reference_stale(
-        reference_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reference_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fields = dict(MonetizationSpec.__pydantic_fields__)
     del fields["shopping_cart"]
     monkeypatch.setattr(MonetizationSpec, "__pydantic_fields__", fields)

@@ -19,7 +19,8 @@ def test_the_rehearsal_runs_as_written(tmp_path: Path) -> None:
     result = shell_blocks.run(REHEARSAL.read_text(encoding="utf-8"), tmp_path)
     assert result.returncode == 0, (
         f"the rehearsal stopped (exit {result.returncode}):\n{result.stderr[-4000:]}\n"
-        f"--- stdout ---\n{result.stdout[-2000:]}")
+        f"--- stdout ---\n{result.stdout[-2000:]}"
+    )
     assert "=== done" in result.stderr
     folder = tmp_path / "closure-rehearsal"
     writes = json.loads((folder / "writes.json").read_text(encoding="utf-8"))

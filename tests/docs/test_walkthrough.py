@@ -12,8 +12,10 @@ from tests.docs import shell_blocks
 ROOT = Path(__file__).resolve().parents[2]
 WALKTHROUGH = ROOT / "docs" / "walkthrough.md"
 
-pytestmark = pytest.mark.skipif(shutil.which("ksctl") is None or shutil.which("git") is None,
-                                reason="needs the installed ksctl script and git")
+pytestmark = pytest.mark.skipif(
+    shutil.which("ksctl") is None or shutil.which("git") is None,
+    reason="needs the installed ksctl script and git",
+)
 
 
 def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
@@ -21,7 +23,8 @@ def test_the_walkthrough_runs_as_written(tmp_path: Path) -> None:
     result = shell_blocks.run(text, tmp_path)
     assert result.returncode == 0, (
         f"the walk-through stopped (exit {result.returncode}):\n{result.stderr[-4000:]}\n"
-        f"--- stdout ---\n{result.stdout[-2000:]}")
+        f"--- stdout ---\n{result.stdout[-2000:]}"
+    )
     assert "=== done" in result.stderr
     repo = tmp_path / "kuaishou-accounts"
     # It ended converged, on the sandbox, from a repository that holds no backup.
@@ -44,15 +47,19 @@ def test_the_walkthrough_starts_with_import_and_ends_converged() -> None:
 
 
 def test_annotations_are_parsed() -> None:
-    text = "```sh\nksctl plan --detailed-exitcode   # exits 2: changes\ncat > f <<'EOF'\n" \
-           "# exits 9 inside a heredoc is text\nEOF\n```\n"
+    text = (
+        "```sh\nksctl plan --detailed-exitcode   # exits 2: changes\ncat > f <<'EOF'\n"
+        "# exits 9 inside a heredoc is text\nEOF\n```\n"
+    )
     commands = shell_blocks.commands(text)
     assert [(c.line.split()[0], c.expected) for c in commands] == [("ksctl", 2), ("cat", 0)]
 
 
 def test_a_wrong_exit_code_stops_the_run(tmp_path: Path) -> None:
-    text = ("```sh\ntrue   # exits 3: the document is wrong\n```\n"
-            "```sh\ncat > f <<'EOF'\n  x  # exits 5 is heredoc text\nEOF\n```\n")
+    text = (
+        "```sh\ntrue   # exits 3: the document is wrong\n```\n"
+        "```sh\ncat > f <<'EOF'\n  x  # exits 5 is heredoc text\nEOF\n```\n"
+    )
     assert "x  # exits 5 is heredoc text" in shell_blocks.script(text)
     result = shell_blocks.run(text, tmp_path)
     assert result.returncode == 97

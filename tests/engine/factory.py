@@ -17,16 +17,30 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=CST)
 def state(**over: Any) -> AccountState:
     """An enterprise account with live on, certified, one schedule, two replays online."""
     data: dict[str, Any] = {
-        "id": "a1", "name": "店", "kind": "enterprise", "org": "org_x", "version": "3",
+        "id": "a1",
+        "name": "店",
+        "kind": "enterprise",
+        "org": "org_x",
+        "version": "3",
         "live": {"permission": "enabled", "streaming": False},
         "certification": {"live_certified": True, "blue_v": True},
         "quality_streamer": False,
         "schedules": [{"id": "s1", "title": "返场", "start_at": NOW + timedelta(days=6)}],
         "replays": [
-            {"id": "r1", "recorded_at": NOW - timedelta(days=20), "size_bytes": 10,
-             "sha256": "0" * 64, "online": True},
-            {"id": "r2", "recorded_at": NOW - timedelta(days=10), "size_bytes": 10,
-             "sha256": "1" * 64, "online": True},
+            {
+                "id": "r1",
+                "recorded_at": NOW - timedelta(days=20),
+                "size_bytes": 10,
+                "sha256": "0" * 64,
+                "online": True,
+            },
+            {
+                "id": "r2",
+                "recorded_at": NOW - timedelta(days=10),
+                "size_bytes": 10,
+                "sha256": "1" * 64,
+                "online": True,
+            },
         ],
         "interactions": {"days": 90, "viewer_phone_numbers": 12, "exportable": True},
         "monetization": {"short_video_tipping": "disabled", "shopping_cart": "enabled"},
@@ -41,8 +55,9 @@ def state(**over: Any) -> AccountState:
 
 
 def actual(backups: BackupState | None = None, now: datetime = NOW, **over: Any) -> ActualAccount:
-    return ActualAccount(state=state(**over), now=now,
-                         backups=backups or BackupState(False, False, frozenset()))
+    return ActualAccount(
+        state=state(**over), now=now, backups=backups or BackupState(False, False, frozenset())
+    )
 
 
 CLOSE_ALL: dict[str, Any] = {

@@ -23,5 +23,6 @@ def seed(workdir: Path, world: World | Path) -> Store:
 
 def plan_scenario(name: str, workdir: Path, **kw: object) -> Planned:
     seed(workdir, SCENARIOS / name / "world.yaml")
-    return make_plan([str(SCENARIOS / name / "accounts.yaml")], workdir=workdir, env={},
-                     created_at=CREATED, **kw)  # type: ignore[arg-type]
+    return make_plan(
+        [str(SCENARIOS / name / "accounts.yaml")], workdir=workdir, env={}, created_at=CREATED, **kw
+    )  # type: ignore[arg-type]

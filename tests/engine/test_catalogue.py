@@ -43,26 +43,32 @@ def test_hard_closure_takes_replays_down_last() -> None:
     takedown = plan.actions[-1]
     assert takedown.type is T.takedown_replays
     assert takedown.irreversible
-    assert set(takedown.depends_on) == {"a1/download_replay[r1]", "a1/download_replay[r2]",
-                                        "a1/disable_live"}
+    assert set(takedown.depends_on) == {
+        "a1/download_replay[r1]",
+        "a1/download_replay[r2]",
+        "a1/disable_live",
+    }
     assert takedown.params == {"copyright_proof": "P-1", "replay_ids": ["r1", "r2"]}
 
 
 def test_in_sync_when_everything_already_holds() -> None:
     done = actual(
         backups=BackupState(True, True, frozenset({"r1", "r2"})),
-        live={"permission": "disabled"}, schedules=[],
+        live={"permission": "disabled"},
+        schedules=[],
         certification={"live_certified": False},
         interactions={"viewer_phone_numbers": 0, "exportable": True},
-        monetization={"short_video_tipping": "enabled"})
+        monetization={"short_video_tipping": "enabled"},
+    )
     plan = plan_account(desired(), done)
     assert plan.status is Status.in_sync
     assert plan.actions == ()
 
 
 def test_unsaid_properties_are_left_alone() -> None:
-    plan = plan_account(desired(live=None, schedules=None, backups=None, privacy=None,
-                                monetization=None), actual())
+    plan = plan_account(
+        desired(live=None, schedules=None, backups=None, privacy=None, monetization=None), actual()
+    )
     assert plan.status is Status.in_sync
 
 
@@ -74,14 +80,24 @@ def test_certification_removed_directly_only_while_live_stays_on() -> None:
 
 
 def test_existing_ticket_and_job_are_reused_not_reopened() -> None:
-    work = {"export_job": {"id": "j1", "account_id": "a1", "status": "pending",
-                           "created_at": "2026-11-25T09:00:00+08:00",
-                           "ready_at": "2026-11-25T09:05:00+08:00",
-                           "range_start": "2026-08-27T00:00:00+08:00",
-                           "range_end": "2026-11-25T00:00:00+08:00"},
-            "gift_ledger_ticket": {"id": "t1", "account_id": "a1", "status": "open",
-                                   "created_at": "2026-11-25T09:00:00+08:00",
-                                   "fulfilled_at": "2026-11-27T09:00:00+08:00"}}
+    work = {
+        "export_job": {
+            "id": "j1",
+            "account_id": "a1",
+            "status": "pending",
+            "created_at": "2026-11-25T09:00:00+08:00",
+            "ready_at": "2026-11-25T09:05:00+08:00",
+            "range_start": "2026-08-27T00:00:00+08:00",
+            "range_end": "2026-11-25T00:00:00+08:00",
+        },
+        "gift_ledger_ticket": {
+            "id": "t1",
+            "account_id": "a1",
+            "status": "open",
+            "created_at": "2026-11-25T09:00:00+08:00",
+            "fulfilled_at": "2026-11-27T09:00:00+08:00",
+        },
+    }
     actions = by_address(plan_account(desired(), actual(open_work=work)))
     assert "a1/request_gift_ledger" not in actions
     assert actions["a1/export_interactions"].write_calls == 0
@@ -90,8 +106,16 @@ def test_existing_ticket_and_job_are_reused_not_reopened() -> None:
 
 def test_enable_live_and_feature_disable() -> None:
     plan = plan_account(
-        desired(live={"permission": "enabled"}, backups=None, privacy=None, schedules=None,
-                monetization={"shopping_cart": "disabled", "short_video_tipping": None}),
-        actual(live={"permission": "disabled"}))
-    assert [a.address for a in plan.actions] == ["a1/disable_feature[shopping_cart]",
-                                                 "a1/enable_live"]
+        desired(
+            live={"permission": "enabled"},
+            backups=None,
+            privacy=None,
+            schedules=None,
+            monetization={"shopping_cart": "disabled", "short_video_tipping": None},
+        ),
+        actual(live={"permission": "disabled"}),
+    )
+    assert [a.address for a in plan.actions] == [
+        "a1/disable_feature[shopping_cart]",
+        "a1/enable_live",
+    ]

@@ -11,11 +11,14 @@ from tests.engine.factory import NOW, actual, desired
 
 
 def test_ban_blocks_until_its_end() -> None:
-    plan = plan_account(desired(), actual(ban={"until": NOW + timedelta(days=36),
-                                               "reason": "违规"}))
+    plan = plan_account(
+        desired(), actual(ban={"until": NOW + timedelta(days=36), "reason": "违规"})
+    )
     assert plan.status is Status.blocked
-    assert plan.errors == ("banned (封禁) until 2026-12-31 (违规); no change possible before: "
-                           "apply again after the ban ends",)
+    assert plan.errors == (
+        "banned (封禁) until 2026-12-31 (违规); no change possible before: "
+        "apply again after the ban ends",
+    )
 
 
 def test_ended_ban_blocks_nothing() -> None:
@@ -24,64 +27,89 @@ def test_ended_ban_blocks_nothing() -> None:
 
 
 def test_contract_without_acknowledgement_is_an_error() -> None:
-    contract = {"mcn": "星河MCN", "min_live_hours_per_month": 60,
-                "until": NOW + timedelta(days=120)}
+    contract = {
+        "mcn": "星河MCN",
+        "min_live_hours_per_month": 60,
+        "until": NOW + timedelta(days=120),
+    }
     plan = plan_account(desired(), actual(contract=contract))
     assert plan.status is Status.error
     assert "acknowledge.contract_breach: true" in plan.errors[0]
-    acked = plan_account(desired(acknowledge={"contract_breach": True}),
-                         actual(contract=contract))
+    acked = plan_account(desired(acknowledge={"contract_breach": True}), actual(contract=contract))
     assert acked.status is Status.changes
     close = next(a for a in acked.actions if a.type == "disable_live")
     assert close.params == {"acknowledge_contract_breach": True}
 
 
 def test_institution_without_admin_rights_is_an_error() -> None:
-    plan = plan_account(desired(), actual(kind="institution", access={
-        "write": False, "reason": "institution account: the app has no admin rights on org_x"}))
+    plan = plan_account(
+        desired(),
+        actual(
+            kind="institution",
+            access={
+                "write": False,
+                "reason": "institution account: the app has no admin rights on org_x",
+            },
+        ),
+    )
     assert plan.status is Status.error
     assert "no admin rights on org_x" in plan.errors[0]
 
 
 def test_certification_cannot_be_granted() -> None:
-    plan = plan_account(desired(live={"permission": "enabled"},
-                                certification={"live_certified": True}),
-                        actual(certification={"live_certified": False}))
+    plan = plan_account(
+        desired(live={"permission": "enabled"}, certification={"live_certified": True}),
+        actual(certification={"live_certified": False}),
+    )
     assert plan.status is Status.error
     assert "cannot grant" in plan.errors[0]
 
 
 def test_interactions_lost_after_the_window_says_so() -> None:
     closed = NOW - timedelta(days=40)
-    plan = plan_account(desired(), actual(
-        live={"permission": "disabled", "closed_at": closed},
-        interactions={"exportable": False, "exportable_until": closed + timedelta(days=30)}))
+    plan = plan_account(
+        desired(),
+        actual(
+            live={"permission": "disabled", "closed_at": closed},
+            interactions={"exportable": False, "exportable_until": closed + timedelta(days=30)},
+        ),
+    )
     assert plan.status is Status.error
-    assert plan.errors[0].startswith("interaction data is already lost: it stopped being "
-                                     "exportable on 2026-11-15")
+    assert plan.errors[0].startswith(
+        "interaction data is already lost: it stopped being exportable on 2026-11-15"
+    )
 
 
 def test_takedown_without_copy_is_an_error() -> None:
-    plan = plan_account(desired(live={"closure": "hard", "copyright_proof": "P"},
-                                backups={"replays": "ignore"}), actual())
+    plan = plan_account(
+        desired(live={"closure": "hard", "copyright_proof": "P"}, backups={"replays": "ignore"}),
+        actual(),
+    )
     assert plan.status is Status.error
     assert "no copy of 2 replay(s) (r1, r2)" in plan.errors[0]
-    acked = plan_account(desired(live={"closure": "hard", "copyright_proof": "P"},
-                                 backups={"replays": "ignore"},
-                                 acknowledge={"replays_without_backup": True}), actual())
+    acked = plan_account(
+        desired(
+            live={"closure": "hard", "copyright_proof": "P"},
+            backups={"replays": "ignore"},
+            acknowledge={"replays_without_backup": True},
+        ),
+        actual(),
+    )
     assert acked.status is Status.changes
 
 
 def test_takedown_of_backed_up_replays_is_fine() -> None:
-    plan = plan_account(desired(live={"closure": "hard", "copyright_proof": "P"},
-                                backups={"replays": "ignore"}),
-                        actual(backups=BackupState(False, False, frozenset({"r1", "r2"}))))
+    plan = plan_account(
+        desired(live={"closure": "hard", "copyright_proof": "P"}, backups={"replays": "ignore"}),
+        actual(backups=BackupState(False, False, frozenset({"r1", "r2"}))),
+    )
     assert plan.status is Status.changes
 
 
 def test_domain_warnings_when_closing() -> None:
-    plan = plan_account(desired(monetization=None), actual(quality_streamer=True,
-                                                          live={"streaming": True}))
+    plan = plan_account(
+        desired(monetization=None), actual(quality_streamer=True, live={"streaming": True})
+    )
     text = "\n".join(plan.warnings)
     assert "streaming right now" in text
     assert "优质主播" in text
@@ -96,27 +124,42 @@ def test_closing_with_schedules_left_alone_is_an_error_not_a_certain_failure() -
     # configuration leaves schedules alone, apply could only fail, run after run.
     plan = plan_account(desired(schedules=None), actual())
     assert plan.status is Status.error
-    assert plan.errors == ("closing live fails while 1 scheduled live(s) are pending (s1): "
-                           "set schedules: cleared, or cancel them in the app",)
+    assert plan.errors == (
+        "closing live fails while 1 scheduled live(s) are pending (s1): "
+        "set schedules: cleared, or cancel them in the app",
+    )
     assert plan_account(desired(schedules="keep"), actual()).status is Status.error
     assert plan_account(desired(), actual()).status is Status.changes  # cleared: cancelled first
     past = [{"id": "s1", "start_at": NOW - timedelta(days=1)}]
-    assert plan_account(desired(schedules=None), actual(schedules=past)).status is \
-        Status.changes
+    assert plan_account(desired(schedules=None), actual(schedules=past)).status is Status.changes
 
 
 def test_replay_taken_down_before_any_backup_is_a_warning_not_a_download() -> None:
     # The platform no longer serves a replay once it is offline: a download_replay for it
     # would fail on every run and hold back the closure that depends on it.
-    replays = [{"id": "r1", "recorded_at": NOW - timedelta(days=20), "size_bytes": 10,
-                "sha256": "0" * 64, "online": False},
-               {"id": "r2", "recorded_at": NOW - timedelta(days=10), "size_bytes": 10,
-                "sha256": "1" * 64, "online": True}]
+    replays = [
+        {
+            "id": "r1",
+            "recorded_at": NOW - timedelta(days=20),
+            "size_bytes": 10,
+            "sha256": "0" * 64,
+            "online": False,
+        },
+        {
+            "id": "r2",
+            "recorded_at": NOW - timedelta(days=10),
+            "size_bytes": 10,
+            "sha256": "1" * 64,
+            "online": True,
+        },
+    ]
     plan = plan_account(desired(), actual(replays=replays))
     assert plan.status is Status.changes
     assert [a.target for a in plan.actions if a.type == "download_replay"] == ["r2"]
-    assert ("replay(s) r1 were taken down before being backed up: the platform no longer "
-            "serves them, no copy can be made") in plan.warnings
+    assert (
+        "replay(s) r1 were taken down before being backed up: the platform no longer "
+        "serves them, no copy can be made"
+    ) in plan.warnings
     saved = BackupState(False, False, frozenset({"r1"}))
     again = plan_account(desired(), actual(replays=replays, backups=saved))
     assert not [w for w in again.warnings if "taken down before" in w]

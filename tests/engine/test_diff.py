@@ -22,11 +22,15 @@ def test_changes_are_those_of_the_whole_documents(account: tuple[Any, Any]) -> N
 
 
 def test_a_converged_account_has_no_changes_and_a_partial_one_only_its_own() -> None:
-    closed = {"live": {"permission": "disabled", "streaming": False},
-              "schedules": [], "interactions": {"viewer_phone_numbers": 0},
-              "monetization": {"short_video_tipping": "enabled"}}
+    closed = {
+        "live": {"permission": "disabled", "streaming": False},
+        "schedules": [],
+        "interactions": {"viewer_phone_numbers": 0},
+        "monetization": {"short_video_tipping": "enabled"},
+    }
     want = desired(backups=None)
     assert changes(want, actual(**closed)) == {}
     still_tipping_off = {**closed, "monetization": {"short_video_tipping": "disabled"}}
     assert changes(want, actual(**still_tipping_off)) == {
-        ("monetization", "short_video_tipping"): ("disabled", "enabled")}
+        ("monetization", "short_video_tipping"): ("disabled", "enabled")
+    }

@@ -64,8 +64,9 @@ def test_target_narrows_the_plan(here: Path) -> None:
     assert [a["id"] for a in data["accounts"]] == ["8qv2n6e4"]
     unknown = ksctl("plan", example(), "--target", "nope1234")
     assert unknown.exit_code == 1
-    assert unknown.stderr.splitlines()[-1] == ("ksctl: error: --target nope1234: not in the "
-                                               "configuration")
+    assert unknown.stderr.splitlines()[-1] == (
+        "ksctl: error: --target nope1234: not in the configuration"
+    )
 
 
 def test_saved_plan_shows_the_same_in_every_format(here: Path) -> None:
@@ -119,34 +120,55 @@ def test_import_prints_config_that_validates_and_plans_to_no_change(here: Path) 
 def test_import_of_unknown_account_is_an_error(here: Path) -> None:
     result = ksctl("import", "zzzz9999")
     assert result.exit_code == 1
-    assert result.stderr.splitlines()[-1] == "ksctl: error: no such account on the platform: " \
-                                             "zzzz9999"
+    assert (
+        result.stderr.splitlines()[-1] == "ksctl: error: no such account on the platform: zzzz9999"
+    )
 
 
 def test_refreshing_1000_accounts_costs_one_read_per_batch(here: Path) -> None:
     n = 1000
-    world = World.model_validate({
-        "platform": {"now": "2026-11-25T10:00:00+08:00", "read_rate_per_second": 1000},
-        "apps": [{"app_id": "demo_app", "app_secret": "demo_secret",
-                  "accounts": [f"a{i:05d}" for i in range(n)]}],
-        "accounts": [{"id": f"a{i:05d}", "kind": "personal", "live": {"permission": "enabled"},
-                      "replays": [{"id": "r1", "recorded_at": "2026-11-01T20:00:00+08:00",
-                                   "size_bytes": 10}]} for i in range(n)]})
+    world = World.model_validate(
+        {
+            "platform": {"now": "2026-11-25T10:00:00+08:00", "read_rate_per_second": 1000},
+            "apps": [
+                {
+                    "app_id": "demo_app",
+                    "app_secret": "demo_secret",
+                    "accounts": [f"a{i:05d}" for i in range(n)],
+                }
+            ],
+            "accounts": [
+                {
+                    "id": f"a{i:05d}",
+                    "kind": "personal",
+                    "live": {"permission": "enabled"},
+                    "replays": [
+                        {"id": "r1", "recorded_at": "2026-11-01T20:00:00+08:00", "size_bytes": 10}
+                    ],
+                }
+                for i in range(n)
+            ],
+        }
+    )
     store = seed(here, world)
     Path("big.yaml").write_text(
         "version: 1\ndefaults: {live: {permission: disabled}, backups: {replays: present}}\n"
-        "accounts:\n" + "".join(f"  - id: a{i:05d}\n" for i in range(n)), encoding="utf-8")
+        "accounts:\n" + "".join(f"  - id: a{i:05d}\n" for i in range(n)),
+        encoding="utf-8",
+    )
     result = ksctl("plan", "big.yaml", "--max-close-count", "5000", "--max-close-share", "1")
     assert result.exit_code == 0, result.stderr
-    reads = collections.Counter(r["operation"] for r in store.request_log()
-                                if r["kind"] == "read")
+    reads = collections.Counter(r["operation"] for r in store.request_log() if r["kind"] == "read")
     batch = 200
     assert reads.pop("list_accounts") <= -(-n // batch)
     assert sum(reads.values()) <= 1, reads  # the quota read; nothing per account
 
     heard: list[tuple[int, int]] = []
-    make_plan(["big.yaml"], progress=lambda done, total: heard.append((done, total)),
-              options=PlanOptions(1.0, 5000))
+    make_plan(
+        ["big.yaml"],
+        progress=lambda done, total: heard.append((done, total)),
+        options=PlanOptions(1.0, 5000),
+    )
     assert [d for d, _ in heard] == sorted(d for d, _ in heard)  # never goes back
     assert heard[-1] == (n, n) and len(heard) == -(-n // batch)
 
@@ -156,10 +178,12 @@ class _Terminal(io.StringIO):
         return True
 
 
-@pytest.mark.parametrize(("total", "tty", "drawn"), [(1000, True, True), (1000, False, False),
-                                                      (200, True, False)])
+@pytest.mark.parametrize(
+    ("total", "tty", "drawn"), [(1000, True, True), (1000, False, False), (200, True, False)]
+)
 def test_refresh_bar_only_for_large_refreshes_on_a_terminal(
-        monkeypatch: pytest.MonkeyPatch, total: int, tty: bool, drawn: bool) -> None:
+    monkeypatch: pytest.MonkeyPatch, total: int, tty: bool, drawn: bool
+) -> None:
     err = _Terminal() if tty else io.StringIO()
     monkeypatch.setattr(sys, "stderr", err)
     with RefreshBar() as bar:
@@ -180,9 +204,12 @@ def test_plan_reads_time_from_the_platform_clock(here: Path) -> None:
     assert "exportable until 2027-04-04" in result.stdout
 
 
-def test_local_backups_in_a_ci_workspace_are_warned_about(here: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_local_backups_in_a_ci_workspace_are_warned_about(
+    here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CI", "true")
     result = ksctl("plan", example(), "--target", "8qv2n6e4")
-    assert ("warning: backups go to the local folder .ksctl/backups in a CI workspace, which is "
-            "thrown away after the run: use a durable destination (an fsspec URL)") in result.stdout
+    assert (
+        "warning: backups go to the local folder .ksctl/backups in a CI workspace, which is "
+        "thrown away after the run: use a durable destination (an fsspec URL)"
+    ) in result.stdout

@@ -28,9 +28,14 @@ def test_rendered_plan(name: str, fmt: Format, tmp_path: Path, snapshot: object)
 def test_statuses_of_the_blocking_world(tmp_path: Path) -> None:
     plan = plan_scenario("blocking", tmp_path).plan
     status = {a.id: a.status for a in plan.accounts}
-    assert status == {"b4nned01": Status.blocked, "mcn00001": Status.error,
-                      "inst0001": Status.error, "nocert01": Status.error,
-                      "closed01": Status.error, "gone0001": Status.error}
+    assert status == {
+        "b4nned01": Status.blocked,
+        "mcn00001": Status.error,
+        "inst0001": Status.error,
+        "nocert01": Status.error,
+        "closed01": Status.error,
+        "gone0001": Status.error,
+    }
     assert plan.has_errors
 
 
@@ -41,10 +46,27 @@ def test_json_is_the_design_contract(tmp_path: Path) -> None:
     acc = data["accounts"][0]
     assert set(acc) >= {"id", "status", "version", "actions", "warnings", "errors"}
     action = next(a for a in acc["actions"] if a["type"] == "disable_live")
-    assert set(action) >= {"address", "type", "before", "after", "depends_on", "irreversible",
-                           "needs_verification", "write_calls", "effects"}
-    assert set(data["summary"]) >= {"accounts", "in_sync", "changes", "blocked", "actions",
-                                    "write_calls", "quota_remaining_today", "days_to_converge"}
+    assert set(action) >= {
+        "address",
+        "type",
+        "before",
+        "after",
+        "depends_on",
+        "irreversible",
+        "needs_verification",
+        "write_calls",
+        "effects",
+    }
+    assert set(data["summary"]) >= {
+        "accounts",
+        "in_sync",
+        "changes",
+        "blocked",
+        "actions",
+        "write_calls",
+        "quota_remaining_today",
+        "days_to_converge",
+    }
 
 
 def test_markdown_stays_within_its_budget_and_says_what_it_left_out(tmp_path: Path) -> None:

@@ -11,8 +11,9 @@ from ksctl.engine.provider import MANUAL_STEPS, MODELLED_API, Provider
 from tests.engine.factory import actual, desired
 
 T = ActionType
-NO_LIVE_API = Provider("no-live-api", frozenset(ActionType) - {T.disable_live,
-                                                                T.remove_certification})
+NO_LIVE_API = Provider(
+    "no-live-api", frozenset(ActionType) - {T.disable_live, T.remove_certification}
+)
 
 
 def test_every_action_type_has_a_step_in_the_app() -> None:
@@ -41,6 +42,7 @@ def test_the_plan_json_names_a_manual_step_only_where_there_is_one() -> None:
     want = desired()
     (api_live,) = [a for a in plan_account(want, actual()).actions if a.type is T.disable_live]
     assert "manual" not in json.loads(api_live.model_dump_json())
-    (hand_live,) = [a for a in plan_account(want, actual(), NO_LIVE_API).actions
-                    if a.type is T.disable_live]
+    (hand_live,) = [
+        a for a in plan_account(want, actual(), NO_LIVE_API).actions if a.type is T.disable_live
+    ]
     assert json.loads(hand_live.model_dump_json())["manual"] == MANUAL_STEPS[T.disable_live]

@@ -49,9 +49,14 @@ def test_the_recipe_workflows_are_found() -> None:
 
 def test_actionlint_passes_on_every_workflow_in_the_repository() -> None:
     files = workflow_files()
-    result = subprocess.run([actionlint(), "-no-color", shellcheck_flag(), *map(str, files)],
-                            cwd=ROOT,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [actionlint(), "-no-color", shellcheck_flag(), *map(str, files)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -67,9 +72,17 @@ def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
         "    steps:\n"
         "      - run: echo ${{ steps.missing.outputs.x }}\n"
         "      - uses: actions/checkout@v4\n"
-        "        with: {fetch-depht: 1}\n", encoding="utf-8")
-    result = subprocess.run([actionlint(), "-no-color", str(broken)], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120, check=False)
+        "        with: {fetch-depht: 1}\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [actionlint(), "-no-color", str(broken)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 1
     assert 'property "missing" is not defined' in result.stdout
     assert 'input "fetch-depht" is not defined' in result.stdout

@@ -35,8 +35,11 @@ accounts:
 """
 
 pytestmark = pytest.mark.skipif(
-    shutil.which("pre-commit") is None or shutil.which("ksctl") is None
-    or shutil.which("git") is None, reason="needs pre-commit, ksctl and git")
+    shutil.which("pre-commit") is None
+    or shutil.which("ksctl") is None
+    or shutil.which("git") is None,
+    reason="needs pre-commit, ksctl and git",
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,19 +50,28 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def env(pre_commit_home: Path, tmp_path: Path) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "KSCTL_"))}
-    clean.update({
-        "PRE_COMMIT_HOME": str(pre_commit_home), "HOME": str(tmp_path), "NO_COLOR": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Hook Test", "GIT_AUTHOR_EMAIL": "hook@example.invalid",
-        "GIT_COMMITTER_NAME": "Hook Test", "GIT_COMMITTER_EMAIL": "hook@example.invalid",
-    })
+    clean.update(
+        {
+            "PRE_COMMIT_HOME": str(pre_commit_home),
+            "HOME": str(tmp_path),
+            "NO_COLOR": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": "Hook Test",
+            "GIT_AUTHOR_EMAIL": "hook@example.invalid",
+            "GIT_COMMITTER_NAME": "Hook Test",
+            "GIT_COMMITTER_EMAIL": "hook@example.invalid",
+        }
+    )
     return clean
 
 
-def sh(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180
-       ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+def sh(
+    args: list[str], cwd: Path, env: dict[str, str], timeout: float = 180
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 @pytest.fixture
@@ -76,8 +88,9 @@ def config_repo(tmp_path: Path, env: dict[str, str]) -> Path:
     return repo
 
 
-def try_repo(hook: str, repo: Path, env: dict[str, str], *files: str
-             ) -> subprocess.CompletedProcess[str]:
+def try_repo(
+    hook: str, repo: Path, env: dict[str, str], *files: str
+) -> subprocess.CompletedProcess[str]:
     selection = ["--files", *files] if files else ["--all-files"]
     return sh(["pre-commit", "try-repo", str(ROOT), hook, *selection], repo, env, timeout=300)
 
@@ -91,8 +104,7 @@ def test_the_hooks_file_declares_both_variants() -> None:
         assert hook["pass_filenames"] is False  # the whole configuration: checks span files
 
 
-def test_system_hook_passes_a_good_configuration(config_repo: Path,
-                                                 env: dict[str, str]) -> None:
+def test_system_hook_passes_a_good_configuration(config_repo: Path, env: dict[str, str]) -> None:
     result = try_repo("ksctl-validate-system", config_repo, env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Passed" in result.stdout
@@ -104,12 +116,13 @@ def test_system_hook_fails_a_bad_configuration(config_repo: Path, env: dict[str,
     result = try_repo("ksctl-validate-system", config_repo, env)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Failed" in result.stdout
-    assert ("accounts/broken.yaml:4:12: accounts[0].live: unknown key 'permision'; "
-            "did you mean 'permission'?") in result.stdout
+    assert (
+        "accounts/broken.yaml:4:12: accounts[0].live: unknown key 'permision'; "
+        "did you mean 'permission'?"
+    ) in result.stdout
 
 
-def test_system_hook_skips_commits_without_yaml(config_repo: Path,
-                                                env: dict[str, str]) -> None:
+def test_system_hook_skips_commits_without_yaml(config_repo: Path, env: dict[str, str]) -> None:
     (config_repo / "accounts" / "broken.yaml").write_text(BAD, encoding="utf-8")
     result = try_repo("ksctl-validate-system", config_repo, env, "README.md")
     assert result.returncode == 0
@@ -122,9 +135,19 @@ def test_the_hook_blocks_a_commit(config_repo: Path, env: dict[str, str]) -> Non
     shown = sh(["git", "show", "HEAD:.pre-commit-hooks.yaml"], ROOT, env)
     if head.returncode != 0 or "ksctl-validate-system" not in shown.stdout:
         pytest.skip("this checkout has no committed .pre-commit-hooks.yaml to install from")
-    (config_repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump({"repos": [{
-        "repo": str(ROOT), "rev": head.stdout.strip(),
-        "hooks": [{"id": "ksctl-validate-system", "args": ["accounts/"]}]}]}))
+    (config_repo / ".pre-commit-config.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "repos": [
+                    {
+                        "repo": str(ROOT),
+                        "rev": head.stdout.strip(),
+                        "hooks": [{"id": "ksctl-validate-system", "args": ["accounts/"]}],
+                    }
+                ]
+            }
+        )
+    )
     assert sh(["pre-commit", "install"], config_repo, env).returncode == 0
     sh(["git", "add", "."], config_repo, env)
     first = sh(["git", "commit", "-q", "-m", "good"], config_repo, env)
@@ -138,20 +161,27 @@ def test_the_hook_blocks_a_commit(config_repo: Path, env: dict[str, str]) -> Non
     assert "good" in log and "bad" not in log
 
 
-NO_INDEX = ("No matching distribution found", "Could not find a version",
-            "Failed to establish a new connection", "Temporary failure in name resolution",
-            "Network is unreachable")
+NO_INDEX = (
+    "No matching distribution found",
+    "Could not find a version",
+    "Failed to establish a new connection",
+    "Temporary failure in name resolution",
+    "Network is unreachable",
+)
 
 
-def test_python_hook_builds_its_environment_and_validates(config_repo: Path,
-                                                          env: dict[str, str]) -> None:
+def test_python_hook_builds_its_environment_and_validates(
+    config_repo: Path, env: dict[str, str]
+) -> None:
     result = try_repo("ksctl-validate", config_repo, env)
     output = result.stdout + result.stderr
     log = Path(env["PRE_COMMIT_HOME"]) / "pre-commit.log"
     detail = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
     if result.returncode != 0 and any(m in output + detail for m in NO_INDEX):
-        pytest.skip("no package index reachable: pre-commit cannot build a python hook "
-                    "environment here (ksctl-validate-system is the offline variant)")
+        pytest.skip(
+            "no package index reachable: pre-commit cannot build a python hook "
+            "environment here (ksctl-validate-system is the offline variant)"
+        )
     assert result.returncode == 0, output + detail[-3000:]
     assert "Passed" in result.stdout
     (config_repo / "accounts" / "broken.yaml").write_text(BAD, encoding="utf-8")

@@ -43,12 +43,17 @@ class Runner:
     def __init__(self, workspace: Path, bucket: Path) -> None:
         self.workspace = workspace
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("KSCTL_")}
-        self.env.update({"CI": "true", "NO_COLOR": "1", "KSCTL_CONFIG": "accounts/",
-                         "GITHUB_WORKSPACE": str(workspace)})
+        self.env.update(
+            {
+                "CI": "true",
+                "NO_COLOR": "1",
+                "KSCTL_CONFIG": "accounts/",
+                "GITHUB_WORKSPACE": str(workspace),
+            }
+        )
         self.bucket = bucket
 
-    def run(self, workflow_name: str, step_id: str, **env: str) -> tuple[int, dict[str, str],
-                                                                      str]:
+    def run(self, workflow_name: str, step_id: str, **env: str) -> tuple[int, dict[str, str], str]:
         script = step(workflow_name, step_id)["run"]
         assert "${{" not in script, "expressions go through env:, never into the script"
         output = self.workspace / "github_output"
@@ -56,15 +61,30 @@ class Runner:
         summary = self.workspace / "github_step_summary"
         result = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
-            cwd=self.workspace, capture_output=True, text=True, timeout=120, check=False,
-            env={**self.env, "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary),
-                 **env})
+            cwd=self.workspace,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env={
+                **self.env,
+                "GITHUB_OUTPUT": str(output),
+                "GITHUB_STEP_SUMMARY": str(summary),
+                **env,
+            },
+        )
         outputs = dict(line.split("=", 1) for line in output.read_text().splitlines() if line)
         return result.returncode, outputs, result.stdout + result.stderr
 
     def ksctl(self, *args: str) -> None:
-        subprocess.run(["ksctl", *args], cwd=self.workspace, env=self.env, check=True,
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            ["ksctl", *args],
+            cwd=self.workspace,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
 
 
 @pytest.fixture
@@ -75,8 +95,9 @@ def runner(tmp_path: Path) -> Runner:
     config = workspace / "accounts" / "agency.yaml"
     text = config.read_text(encoding="utf-8")
     assert "destination: s3://" in text
-    config.write_text(re.sub(r"destination: s3://\S+", f"destination: file://{bucket}", text),
-                      encoding="utf-8")
+    config.write_text(
+        re.sub(r"destination: s3://\S+", f"destination: file://{bucket}", text), encoding="utf-8"
+    )
     return Runner(workspace, bucket)
 
 
@@ -90,8 +111,13 @@ def test_pull_request_then_merge_then_resume_then_drift(runner: Runner) -> None:
     plan_md = (runner.workspace / "plan.md").read_text(encoding="utf-8")
     assert plan_md.startswith("## ksctl plan")
     assert "in a CI workspace" not in plan_md  # the backups go to a durable destination
-    code, _, log = runner.run("ksctl-plan.yml", "comment", HEAD_SHA="abc123",
-                              RUN_URL="https://example.invalid/run/1", PLAN_EXIT="0")
+    code, _, log = runner.run(
+        "ksctl-plan.yml",
+        "comment",
+        HEAD_SHA="abc123",
+        RUN_URL="https://example.invalid/run/1",
+        PLAN_EXIT="0",
+    )
     assert code == 0, log
     comment = (runner.workspace / "comment.md").read_text(encoding="utf-8")
     assert comment.startswith("<!-- ksctl-plan -->\n## ksctl plan")
@@ -129,28 +155,30 @@ def test_pull_request_then_merge_then_resume_then_drift(runner: Runner) -> None:
 
 def test_a_plan_error_is_posted_then_fails_the_check(runner: Runner) -> None:
     config = runner.workspace / "accounts" / "agency.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace('"5wl8t3q6"', '"zz404"'),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('"5wl8t3q6"', '"zz404"'), encoding="utf-8"
+    )
     code, out, log = runner.run("ksctl-plan.yml", "plan")
     assert code == 0 and out["exitcode"] != "0", log
-    code, _, log = runner.run("ksctl-plan.yml", "comment", HEAD_SHA="abc", RUN_URL="u",
-                              PLAN_EXIT=out["exitcode"])
+    code, _, log = runner.run(
+        "ksctl-plan.yml", "comment", HEAD_SHA="abc", RUN_URL="u", PLAN_EXIT=out["exitcode"]
+    )
     assert code == 0, log
     assert "this plan cannot be applied" in (runner.workspace / "comment.md").read_text()
 
 
 def test_an_invalid_configuration_fails_validation(runner: Runner) -> None:
     config = runner.workspace / "accounts" / "agency.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("closure: soft",
-                                                                 "closure: hard"))
+    config.write_text(config.read_text(encoding="utf-8").replace("closure: soft", "closure: hard"))
     code, _, log = runner.run("ksctl-plan.yml", "validate")
     assert code == 1
     assert "needs live.copyright_proof" in log
 
 
 def test_the_workflows_keep_their_promises() -> None:
-    plan, apply, drift = (workflow(n) for n in
-                          ("ksctl-plan.yml", "ksctl-apply.yml", "ksctl-drift.yml"))
+    plan, apply, drift = (
+        workflow(n) for n in ("ksctl-plan.yml", "ksctl-apply.yml", "ksctl-drift.yml")
+    )
     # PyYAML reads the key `on` as True (YAML 1.1).
     assert "pull_request" in plan[True]
     assert set(apply[True]) == {"push", "schedule", "workflow_dispatch"}

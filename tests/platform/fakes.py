@@ -51,28 +51,53 @@ class FakeClock:
         await asyncio.sleep(0)
 
 
-def ok(payload: dict[str, Any] | None = None, *, status: int = 200,
-       headers: dict[str, str] | None = None) -> httpx.Response:
-    return httpx.Response(status, json={"result": 1, **(payload or {})},
-                          headers={"X-Request-Id": "req-ok", **(headers or {})})
+def ok(
+    payload: dict[str, Any] | None = None,
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    return httpx.Response(
+        status,
+        json={"result": 1, **(payload or {})},
+        headers={"X-Request-Id": "req-ok", **(headers or {})},
+    )
 
 
-def refuse(code: int, msg: str = "refused", *, status: int = 400,
-           headers: dict[str, str] | None = None) -> httpx.Response:
-    return httpx.Response(status, json={"result": code, "error_msg": msg, "request_id": "req-9"},
-                          headers={"X-Request-Id": "req-9", **(headers or {})})
+def refuse(
+    code: int, msg: str = "refused", *, status: int = 400, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    return httpx.Response(
+        status,
+        json={"result": code, "error_msg": msg, "request_id": "req-9"},
+        headers={"X-Request-Id": "req-9", **(headers or {})},
+    )
 
 
 def account_json(account_id: str = "3xk9d2a1", **over: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
-        "id": account_id, "name": "潮牌服饰旗舰店", "kind": "enterprise", "org": "org_fashion",
-        "parent": None, "version": "7", "phone_masked": "138****1234",
+        "id": account_id,
+        "name": "潮牌服饰旗舰店",
+        "kind": "enterprise",
+        "org": "org_fashion",
+        "parent": None,
+        "version": "7",
+        "phone_masked": "138****1234",
         "live": {"permission": "enabled", "closed_at": None, "streaming": False},
-        "ban": None, "certification": {"live_certified": True, "blue_v": True},
-        "quality_streamer": True, "contract": None, "schedules": [],
-        "schedules_truncated": False, "replays": [], "replays_truncated": False,
-        "interactions": {"days": 90, "viewer_phone_numbers": 120, "exportable": True,
-                         "exportable_until": None},
+        "ban": None,
+        "certification": {"live_certified": True, "blue_v": True},
+        "quality_streamer": True,
+        "contract": None,
+        "schedules": [],
+        "schedules_truncated": False,
+        "replays": [],
+        "replays_truncated": False,
+        "interactions": {
+            "days": 90,
+            "viewer_phone_numbers": 120,
+            "exportable": True,
+            "exportable_until": None,
+        },
         "monetization": {"short_video_tipping": "disabled", "shopping_cart": "enabled"},
         "open_work": {"export_job": None, "gift_ledger_ticket": None, "takedown_appeal": None},
         "access": {"write": True, "reason": None},
@@ -81,8 +106,7 @@ def account_json(account_id: str = "3xk9d2a1", **over: Any) -> dict[str, Any]:
     return base
 
 
-def write_json(account_id: str = "3xk9d2a1", changed: bool = True, **extra: Any
-               ) -> dict[str, Any]:
+def write_json(account_id: str = "3xk9d2a1", changed: bool = True, **extra: Any) -> dict[str, Any]:
     return {"changed": changed, "account": account_json(account_id), **extra}
 
 
@@ -130,14 +154,24 @@ class FakePlatform:
         return httpx.MockTransport(self)
 
 
-def make_client(platform: FakePlatform | httpx.AsyncBaseTransport, *,
-                clock: FakeClock | None = None, retry: RetryPolicy | None = None,
-                **kw: Any) -> PlatformClient:
+def make_client(
+    platform: FakePlatform | httpx.AsyncBaseTransport,
+    *,
+    clock: FakeClock | None = None,
+    retry: RetryPolicy | None = None,
+    **kw: Any,
+) -> PlatformClient:
     transport = platform.transport() if isinstance(platform, FakePlatform) else platform
-    return PlatformClient("http://platform.test", app_id="demo_app",
-                          app_secret="demo_secret_value", transport=transport,
-                          clock=clock or FakeClock(), rng=random.Random(7),
-                          retry=retry or RetryPolicy(), **kw)
+    return PlatformClient(
+        "http://platform.test",
+        app_id="demo_app",
+        app_secret="demo_secret_value",
+        transport=transport,
+        clock=clock or FakeClock(),
+        rng=random.Random(7),
+        retry=retry or RetryPolicy(),
+        **kw,
+    )
 
 
 def query(request: httpx.Request) -> dict[str, str]:

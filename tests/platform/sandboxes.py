@@ -27,10 +27,21 @@ def in_process(store: Store) -> httpx.AsyncBaseTransport:
     return httpx.ASGITransport(app=create_app(store))
 
 
-def client(transport: httpx.AsyncBaseTransport, clock: FakeClock | None = None,
-           base_url: str = "http://sandbox.test", **kw: Any) -> PlatformClient:
-    return PlatformClient(base_url, app_id="demo_app", app_secret="demo_secret",
-                          transport=transport, clock=clock, retry=PATIENT, **kw)
+def client(
+    transport: httpx.AsyncBaseTransport,
+    clock: FakeClock | None = None,
+    base_url: str = "http://sandbox.test",
+    **kw: Any,
+) -> PlatformClient:
+    return PlatformClient(
+        base_url,
+        app_id="demo_app",
+        app_secret="demo_secret",
+        transport=transport,
+        clock=clock,
+        retry=PATIENT,
+        **kw,
+    )
 
 
 class _Cut(httpx.AsyncByteStream):
@@ -41,7 +52,7 @@ class _Cut(httpx.AsyncByteStream):
         sent = 0
         async for chunk in self.inner:
             if sent + len(chunk) >= self.after:
-                yield chunk[:self.after - sent]
+                yield chunk[: self.after - sent]
                 raise httpx.ReadError("connection dropped half-way (test)")
             sent += len(chunk)
             yield chunk
@@ -64,9 +75,12 @@ class CuttingTransport(httpx.AsyncBaseTransport):
             if self.times > 0 and response.status_code in (200, 206):
                 self.times -= 1
                 assert isinstance(response.stream, httpx.AsyncByteStream)
-                return httpx.Response(response.status_code, headers=response.headers,
-                                      stream=_Cut(response.stream, self.after),
-                                      request=request)
+                return httpx.Response(
+                    response.status_code,
+                    headers=response.headers,
+                    stream=_Cut(response.stream, self.after),
+                    request=request,
+                )
         return response
 
     async def aclose(self) -> None:
@@ -101,24 +115,36 @@ async def closure_sequence(c: PlatformClient, store: Store) -> Expected:
         return expected[-1][2]
 
     for s in ("s1", "s2", "s3"):
-        await c.cancel_schedule(a1, s, idempotency_key=k(a1, "cancel_schedule",
-                                                         f"{a1}/cancel_schedule[{s}]"))
+        await c.cancel_schedule(
+            a1, s, idempotency_key=k(a1, "cancel_schedule", f"{a1}/cancel_schedule[{s}]")
+        )
     for a in (a1, a2):
-        await c.set_feature(a, "short_video_tipping", True, idempotency_key=k(
-            a, "enable_feature", f"{a}/enable_feature[short_video_tipping]"))
-    await c.export_interactions(a1, idempotency_key=k(a1, "export_interactions",
-                                                      f"{a1}/export_interactions"))
-    await c.request_gift_ledger(a1, idempotency_key=k(a1, "request_gift_ledger",
-                                                      f"{a1}/request_gift_ledger"))
-    await c.purge_viewer_phones(a2, idempotency_key=k(a2, "purge_viewer_phones",
-                                                      f"{a2}/purge_viewer_pii"))
+        await c.set_feature(
+            a,
+            "short_video_tipping",
+            True,
+            idempotency_key=k(a, "enable_feature", f"{a}/enable_feature[short_video_tipping]"),
+        )
+    await c.export_interactions(
+        a1, idempotency_key=k(a1, "export_interactions", f"{a1}/export_interactions")
+    )
+    await c.request_gift_ledger(
+        a1, idempotency_key=k(a1, "request_gift_ledger", f"{a1}/request_gift_ledger")
+    )
+    await c.purge_viewer_phones(
+        a2, idempotency_key=k(a2, "purge_viewer_phones", f"{a2}/purge_viewer_pii")
+    )
     await c.send_sms(a2, idempotency_key=k(a2, "sms_send", f"{a2}/disable_live", "sms_send"))
     [sms] = [m for m in store.sms_inbox() if m["account_id"] == a2]
-    verified = await c.verify_sms(a2, sms["code"], idempotency_key=k(
-        a2, "sms_verify", f"{a2}/disable_live", "sms_verify"))
+    verified = await c.verify_sms(
+        a2, sms["code"], idempotency_key=k(a2, "sms_verify", f"{a2}/disable_live", "sms_verify")
+    )
     assert verified.verification_ticket is not None
-    done = await c.disable_live(a2, verified.verification_ticket, idempotency_key=k(
-        a2, "disable_live", f"{a2}/disable_live", "disable"))
+    done = await c.disable_live(
+        a2,
+        verified.verification_ticket,
+        idempotency_key=k(a2, "disable_live", f"{a2}/disable_live", "disable"),
+    )
     assert done.account.live.permission == "disabled"
     return expected
 

@@ -32,19 +32,24 @@ def ids(n: int) -> list[str]:
     return [f"acct{i:05d}" for i in range(n)]
 
 
-def batch_reader(page_size: int = 200, missing: frozenset[str] = frozenset()
-                 ) -> Callable[[httpx.Request], httpx.Response]:
+def batch_reader(
+    page_size: int = 200, missing: frozenset[str] = frozenset()
+) -> Callable[[httpx.Request], httpx.Response]:
     """A handler for GET /openapi/accounts that pages each batch by `page_size`."""
 
     def handler(request: httpx.Request) -> httpx.Response:
         asked = query(request)["ids"].split(",")
         assert len(asked) <= 200
         start = int(query(request).get("cursor") or 0)
-        chunk = asked[start:start + page_size]
+        chunk = asked[start : start + page_size]
         nxt = start + page_size
-        return ok({"accounts": [account_json(i) for i in chunk if i not in missing],
-                   "missing": [i for i in chunk if i in missing],
-                   "next_cursor": str(nxt) if nxt < len(asked) else None})
+        return ok(
+            {
+                "accounts": [account_json(i) for i in chunk if i not in missing],
+                "missing": [i for i in chunk if i in missing],
+                "next_cursor": str(nxt) if nxt < len(asked) else None,
+            }
+        )
 
     return handler
 
@@ -116,19 +121,35 @@ def test_concurrency_is_bounded() -> None:
 
 def test_truncated_lists_are_completed_and_only_those() -> None:
     p = FakePlatform()
-    full = [{"id": f"s{i}", "title": "t", "start_at": "2026-12-01T20:00:00+08:00",
-             "status": "pending"} for i in range(120)]
-    replays = [{"id": "r1", "title": "秋冬上新", "recorded_at": "2026-11-01T20:00:00+08:00",
-                "size_bytes": 10, "sha256": "ab" * 32, "online": True}]
+    full = [
+        {"id": f"s{i}", "title": "t", "start_at": "2026-12-01T20:00:00+08:00", "status": "pending"}
+        for i in range(120)
+    ]
+    replays = [
+        {
+            "id": "r1",
+            "title": "秋冬上新",
+            "recorded_at": "2026-11-01T20:00:00+08:00",
+            "size_bytes": 10,
+            "sha256": "ab" * 32,
+            "online": True,
+        }
+    ]
 
     def reader(request: httpx.Request) -> httpx.Response:
-        return ok({"accounts": [
-            account_json("a1", schedules=full[:50], schedules_truncated=True),
-            account_json("a2", replays=replays)], "next_cursor": None})
+        return ok(
+            {
+                "accounts": [
+                    account_json("a1", schedules=full[:50], schedules_truncated=True),
+                    account_json("a2", replays=replays),
+                ],
+                "next_cursor": None,
+            }
+        )
 
     def schedules(request: httpx.Request) -> httpx.Response:
         start = int(query(request)["cursor"] or 0)
-        page = full[start:start + 100]
+        page = full[start : start + 100]
         nxt = start + 100
         return ok({"schedules": page, "next_cursor": str(nxt) if nxt < len(full) else None})
 
@@ -150,8 +171,12 @@ def test_truncated_lists_are_completed_and_only_those() -> None:
 
 def test_list_accounts_pages_without_ids() -> None:
     p = FakePlatform()
-    pages = iter([ok({"accounts": [account_json("a1")], "next_cursor": "c2"}),
-                  ok({"accounts": [account_json("a2")], "next_cursor": None})])
+    pages = iter(
+        [
+            ok({"accounts": [account_json("a1")], "next_cursor": "c2"}),
+            ok({"accounts": [account_json("a2")], "next_cursor": None}),
+        ]
+    )
     p.script("GET", ACCOUNTS, lambda r: next(pages))
 
     async def go() -> None:
@@ -175,28 +200,57 @@ def test_get_account_accepts_inline_or_wrapped_account() -> None:
     run(go())
 
 
-@pytest.mark.parametrize("call, path, sent", [
-    (lambda c, k: c.cancel_schedule("a1", "s1", idempotency_key=k), "schedules/s1/cancel", None),
-    (lambda c, k: c.export_interactions("a1", idempotency_key=k), "interactions/export", None),
-    (lambda c, k: c.request_gift_ledger("a1", idempotency_key=k), "gift_ledger/tickets", None),
-    (lambda c, k: c.purge_viewer_phones("a1", idempotency_key=k),
-     "privacy/purge_viewer_phones", None),
-    (lambda c, k: c.send_sms("a1", idempotency_key=k), "sms/send", None),
-    (lambda c, k: c.enable_live("a1", idempotency_key=k), "live/enable", None),
-    (lambda c, k: c.remove_live_certification("a1", idempotency_key=k),
-     "certification/live/remove", None),
-    (lambda c, k: c.set_feature("a1", Feature.short_video_tipping, True, idempotency_key=k),
-     "features/short_video_tipping/enable", None),
-    (lambda c, k: c.set_feature("a1", "shopping_cart", False, idempotency_key=k),
-     "features/shopping_cart/disable", None),
-    (lambda c, k: c.open_takedown_appeal("a1", "国作登字-2026-F-00123456", idempotency_key=k),
-     "appeals", {"copyright_proof": "国作登字-2026-F-00123456"}),
-    (lambda c, k: c.disable_live("a1", "vt-1234567", acknowledge_contract_breach=True,
-                                 idempotency_key=k),
-     "live/disable", {"verification_ticket": "vt-1234567", "acknowledge_contract_breach": True}),
-])
-def test_write_paths_and_bodies(call: Callable[[Any, str], Awaitable[Any]], path: str,
-                                sent: object) -> None:
+@pytest.mark.parametrize(
+    "call, path, sent",
+    [
+        (
+            lambda c, k: c.cancel_schedule("a1", "s1", idempotency_key=k),
+            "schedules/s1/cancel",
+            None,
+        ),
+        (lambda c, k: c.export_interactions("a1", idempotency_key=k), "interactions/export", None),
+        (lambda c, k: c.request_gift_ledger("a1", idempotency_key=k), "gift_ledger/tickets", None),
+        (
+            lambda c, k: c.purge_viewer_phones("a1", idempotency_key=k),
+            "privacy/purge_viewer_phones",
+            None,
+        ),
+        (lambda c, k: c.send_sms("a1", idempotency_key=k), "sms/send", None),
+        (lambda c, k: c.enable_live("a1", idempotency_key=k), "live/enable", None),
+        (
+            lambda c, k: c.remove_live_certification("a1", idempotency_key=k),
+            "certification/live/remove",
+            None,
+        ),
+        (
+            lambda c, k: c.set_feature("a1", Feature.short_video_tipping, True, idempotency_key=k),
+            "features/short_video_tipping/enable",
+            None,
+        ),
+        (
+            lambda c, k: c.set_feature("a1", "shopping_cart", False, idempotency_key=k),
+            "features/shopping_cart/disable",
+            None,
+        ),
+        (
+            lambda c, k: c.open_takedown_appeal(
+                "a1", "国作登字-2026-F-00123456", idempotency_key=k
+            ),
+            "appeals",
+            {"copyright_proof": "国作登字-2026-F-00123456"},
+        ),
+        (
+            lambda c, k: c.disable_live(
+                "a1", "vt-1234567", acknowledge_contract_breach=True, idempotency_key=k
+            ),
+            "live/disable",
+            {"verification_ticket": "vt-1234567", "acknowledge_contract_breach": True},
+        ),
+    ],
+)
+def test_write_paths_and_bodies(
+    call: Callable[[Any, str], Awaitable[Any]], path: str, sent: object
+) -> None:
     p = FakePlatform()
     p.script("POST", f"/openapi/accounts/a1/{path}", ok(write_json("a1")))
 
@@ -214,10 +268,16 @@ def test_write_paths_and_bodies(call: Callable[[Any, str], Awaitable[Any]], path
 
 def test_sms_code_and_ticket_never_show() -> None:
     p = FakePlatform()
-    p.script("POST", "/openapi/accounts/a1/sms/verify",
-             ok(write_json("a1", verification_ticket="vt-ABCDEF-123", expires_in=600)))
-    p.script("POST", "/openapi/accounts/a1/live/disable",
-             refuse(codes.VERIFICATION_REQUIRED, "ticket vt-ABCDEF-123 expired", status=403))
+    p.script(
+        "POST",
+        "/openapi/accounts/a1/sms/verify",
+        ok(write_json("a1", verification_ticket="vt-ABCDEF-123", expires_in=600)),
+    )
+    p.script(
+        "POST",
+        "/openapi/accounts/a1/live/disable",
+        refuse(codes.VERIFICATION_REQUIRED, "ticket vt-ABCDEF-123 expired", status=403),
+    )
 
     async def go() -> None:
         async with make_client(p) as c:
@@ -241,16 +301,32 @@ def test_sms_code_and_ticket_never_show() -> None:
 
 def test_job_ticket_appeal_reads() -> None:
     p = FakePlatform()
-    job = {"id": "j1", "account_id": "a1", "status": "ready",
-           "created_at": "2026-11-25T10:00:00+08:00", "ready_at": "2026-11-25T10:05:00+08:00",
-           "size_bytes": 3, "sha256": "00" * 32, "range_start": "2026-08-27T00:00:00+08:00",
-           "range_end": "2026-11-25T00:00:00+08:00"}
-    ticket = {"id": "t1", "account_id": "a1", "status": "open",
-              "created_at": "2026-11-25T10:00:00+08:00",
-              "fulfilled_at": "2026-11-27T10:00:00+08:00"}
-    appeal = {"id": "ap1", "account_id": "a1", "status": "reviewing",
-              "created_at": "2026-11-25T10:00:00+08:00",
-              "decided_at": "2026-11-28T10:00:00+08:00", "replay_ids": ["r1"]}
+    job = {
+        "id": "j1",
+        "account_id": "a1",
+        "status": "ready",
+        "created_at": "2026-11-25T10:00:00+08:00",
+        "ready_at": "2026-11-25T10:05:00+08:00",
+        "size_bytes": 3,
+        "sha256": "00" * 32,
+        "range_start": "2026-08-27T00:00:00+08:00",
+        "range_end": "2026-11-25T00:00:00+08:00",
+    }
+    ticket = {
+        "id": "t1",
+        "account_id": "a1",
+        "status": "open",
+        "created_at": "2026-11-25T10:00:00+08:00",
+        "fulfilled_at": "2026-11-27T10:00:00+08:00",
+    }
+    appeal = {
+        "id": "ap1",
+        "account_id": "a1",
+        "status": "reviewing",
+        "created_at": "2026-11-25T10:00:00+08:00",
+        "decided_at": "2026-11-28T10:00:00+08:00",
+        "replay_ids": ["r1"],
+    }
     p.script("GET", "/openapi/jobs/j1", ok({"job": job}))
     p.script("GET", "/openapi/tickets/t1", ok({"ticket": ticket}))
     p.script("GET", "/openapi/appeals/ap1", ok({"appeal": appeal}))

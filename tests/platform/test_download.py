@@ -21,8 +21,14 @@ from tests.platform.fakes import FakeClock, FakePlatform, make_client, refuse, r
 CONTENT = bytes(range(256)) * 4096 + b"tail"  # 1 MiB + 4 bytes
 SHA = hashlib.sha256(CONTENT).hexdigest()
 PATH = "/openapi/accounts/a1/replays/r1/content"
-REPLAY = Replay(id="r1", title="秋冬上新", recorded_at="2026-11-01T20:00:00+08:00",
-                size_bytes=len(CONTENT), sha256=SHA, online=True)
+REPLAY = Replay(
+    id="r1",
+    title="秋冬上新",
+    recorded_at="2026-11-01T20:00:00+08:00",
+    size_bytes=len(CONTENT),
+    sha256=SHA,
+    online=True,
+)
 
 
 class CutStream(httpx.AsyncByteStream):
@@ -34,7 +40,7 @@ class CutStream(httpx.AsyncByteStream):
     async def __aiter__(self) -> AsyncIterator[bytes]:
         end = len(self.data) if self.cut is None else self.cut
         for i in range(0, end, 65536):
-            yield self.data[i:min(i + 65536, end)]
+            yield self.data[i : min(i + 65536, end)]
         if self.cut is not None:
             raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
 
@@ -42,8 +48,13 @@ class CutStream(httpx.AsyncByteStream):
 class ContentServer:
     """Serves CONTENT with Range; `cuts` lists, per request, where to drop (None: whole)."""
 
-    def __init__(self, content: bytes = CONTENT, cuts: list[int | None] | None = None,
-                 honour_range: bool = True, sha: str | None = SHA) -> None:
+    def __init__(
+        self,
+        content: bytes = CONTENT,
+        cuts: list[int | None] | None = None,
+        honour_range: bool = True,
+        sha: str | None = SHA,
+    ) -> None:
         self.content = content
         self.cuts = list(cuts or [])
         self.honour_range = honour_range
@@ -63,8 +74,10 @@ class ContentServer:
             if start >= total:
                 return httpx.Response(416, headers={"Content-Range": f"bytes */{total}"})
             part = self.content[start:]
-            headers |= {"Content-Range": f"bytes {start}-{total - 1}/{total}",
-                        "Content-Length": str(len(part))}
+            headers |= {
+                "Content-Range": f"bytes {start}-{total - 1}/{total}",
+                "Content-Length": str(len(part)),
+            }
             return httpx.Response(206, headers=headers, stream=CutStream(part, cut))
         headers["Content-Length"] = str(total)
         return httpx.Response(200, headers=headers, stream=CutStream(self.content, cut))
@@ -76,8 +89,14 @@ def platform_with(server: ContentServer) -> FakePlatform:
     return p
 
 
-def fetch(p: FakePlatform, dest: Path, *, clock: FakeClock | None = None,
-          retry: RetryPolicy | None = None, **expect: object):  # type: ignore[no-untyped-def]
+def fetch(
+    p: FakePlatform,
+    dest: Path,
+    *,
+    clock: FakeClock | None = None,
+    retry: RetryPolicy | None = None,
+    **expect: object,
+):  # type: ignore[no-untyped-def]
     async def go():  # type: ignore[no-untyped-def]
         async with make_client(p, clock=clock, retry=retry) as c:
             if expect.get("listing", True):
@@ -110,8 +129,11 @@ def test_cut_downloads_resume_with_range(tmp_path: Path) -> None:
 def test_progress_is_never_given_up(tmp_path: Path) -> None:
     # Ten cuts, each after some progress, with a policy of two attempts: it still finishes.
     server = ContentServer(cuts=[100_000] * 10 + [None])
-    got = fetch(platform_with(server), tmp_path / "r1.mp4",
-                retry=RetryPolicy(max_attempts=2, base_delay=0.01))
+    got = fetch(
+        platform_with(server),
+        tmp_path / "r1.mp4",
+        retry=RetryPolicy(max_attempts=2, base_delay=0.01),
+    )
     assert got.resumes == 10
 
 

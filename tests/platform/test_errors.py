@@ -36,23 +36,25 @@ def account(**over: object) -> AccountState:
     return AccountState.model_validate(account_json(**over))
 
 
-@pytest.mark.parametrize("code, cls, retryable", [
-    (codes.TOKEN_EXPIRED, AuthError, True),
-    (codes.INVALID_CREDENTIALS, AuthError, False),
-    (codes.ACCESS_DENIED, AccessDenied, False),
-    (codes.LIVE_BANNED, AccountBanned, False),
-    (codes.NOT_FOUND, NotFound, False),
-    (codes.PENDING_SCHEDULE, Refused, False),
-    (codes.SMS_CODE_INVALID, VerificationFailed, False),
-    (codes.STREAMING_NOW, NotReady, True),
-    (codes.NOT_READY, NotReady, True),
-    (codes.PRECONDITION_FAILED, PreconditionFailed, False),
-    (codes.IDEMPOTENCY_CONFLICT, IdempotencyConflict, False),
-    (codes.SERVER_ERROR, ServerError, True),
-    (codes.UNAVAILABLE, ServerError, True),
-])
-def test_every_code_has_its_class_and_retryability(code: int, cls: type, retryable: bool
-                                                   ) -> None:
+@pytest.mark.parametrize(
+    "code, cls, retryable",
+    [
+        (codes.TOKEN_EXPIRED, AuthError, True),
+        (codes.INVALID_CREDENTIALS, AuthError, False),
+        (codes.ACCESS_DENIED, AccessDenied, False),
+        (codes.LIVE_BANNED, AccountBanned, False),
+        (codes.NOT_FOUND, NotFound, False),
+        (codes.PENDING_SCHEDULE, Refused, False),
+        (codes.SMS_CODE_INVALID, VerificationFailed, False),
+        (codes.STREAMING_NOW, NotReady, True),
+        (codes.NOT_READY, NotReady, True),
+        (codes.PRECONDITION_FAILED, PreconditionFailed, False),
+        (codes.IDEMPOTENCY_CONFLICT, IdempotencyConflict, False),
+        (codes.SERVER_ERROR, ServerError, True),
+        (codes.UNAVAILABLE, ServerError, True),
+    ],
+)
+def test_every_code_has_its_class_and_retryability(code: int, cls: type, retryable: bool) -> None:
     err = build_error(code, "msg", request_id="req-1", http_status=400, account_id="3xk9d2a1")
     assert type(err) is cls
     assert err.retryable is retryable is codes.CODES[code].retryable
@@ -74,12 +76,14 @@ def test_unknown_codes_go_by_status() -> None:
 
 def test_banned_with_the_account_says_until_when() -> None:
     a = account(ban={"until": "2026-12-31T00:00:00+08:00", "reason": "违规"})
-    err = build_error(codes.LIVE_BANNED, "live banned", request_id="req-7",
-                      account_id="3xk9d2a1", account=a)
+    err = build_error(
+        codes.LIVE_BANNED, "live banned", request_id="req-7", account_id="3xk9d2a1", account=a
+    )
     assert isinstance(err, AccountBanned)
     assert err.until == datetime(2026, 12, 31, tzinfo=SH)
-    assert err.message == ("account 3xk9d2a1 is banned until 2026-12-31 (违规); "
-                           "no change possible before")
+    assert err.message == (
+        "account 3xk9d2a1 is banned until 2026-12-31 (违规); no change possible before"
+    )
     assert str(err).endswith("(platform 400021 live_banned, request req-7)")
 
 
@@ -89,16 +93,22 @@ def test_banned_without_the_account_still_acts() -> None:
 
 
 def test_pending_schedule_names_them() -> None:
-    a = account(schedules=[{"id": "s1", "title": "双11返场",
-                            "start_at": "2026-12-01T20:00:00+08:00"}])
+    a = account(
+        schedules=[{"id": "s1", "title": "双11返场", "start_at": "2026-12-01T20:00:00+08:00"}]
+    )
     err = build_error(codes.PENDING_SCHEDULE, "pending", account_id="3xk9d2a1", account=a)
     assert "1 pending scheduled live(s) (s1 at 2026-12-01T20:00:00+08:00)" in err.message
     assert "cancel them before closing live" in err.message
 
 
 def test_contract_names_the_mcn_and_the_way_out() -> None:
-    a = account(contract={"mcn": "星火MCN", "min_live_hours_per_month": 60,
-                          "until": "2027-03-31T00:00:00+08:00"})
+    a = account(
+        contract={
+            "mcn": "星火MCN",
+            "min_live_hours_per_month": 60,
+            "until": "2027-03-31T00:00:00+08:00",
+        }
+    )
     err = build_error(codes.CONTRACT_BREACH, "breach", account_id="3xm7c5b0", account=a)
     assert "星火MCN" in err.message and "2027-03-31" in err.message
     assert "acknowledge.contract_breach: true" in err.message
@@ -111,8 +121,9 @@ def test_access_denied_gives_the_platform_reason() -> None:
 
 
 def test_precondition_failed_says_plan_again() -> None:
-    err = build_error(codes.PRECONDITION_FAILED, "x", account_id="3xk9d2a1",
-                      account=account(version="9"))
+    err = build_error(
+        codes.PRECONDITION_FAILED, "x", account_id="3xk9d2a1", account=account(version="9")
+    )
     assert err.message == "account 3xk9d2a1 changed since it was read (now version 9); plan again"
 
 
@@ -124,8 +135,7 @@ def test_generic_message_keeps_the_platform_text() -> None:
 
 def test_over_limit_is_quota_on_writes_and_rate_on_reads() -> None:
     reset = datetime(2026, 11, 26, tzinfo=SH)
-    w = build_error(codes.OVER_LIMIT, "quota", retry_after=3600, quota_resets_at=reset,
-                    write=True)
+    w = build_error(codes.OVER_LIMIT, "quota", retry_after=3600, quota_resets_at=reset, write=True)
     assert isinstance(w, QuotaExhausted) and w.resets_at == reset and w.retry_after == 3600
     r = build_error(codes.OVER_LIMIT, "rate", retry_after=1)
     assert type(r) is RateLimited and r.retry_after == 1 and r.retryable
@@ -133,8 +143,9 @@ def test_over_limit_is_quota_on_writes_and_rate_on_reads() -> None:
 
 def test_messages_are_redacted() -> None:
     redactor = Redactor(["vt-secret-ticket"])
-    err = build_error(codes.SMS_CODE_INVALID, "ticket vt-secret-ticket for 13800001234",
-                      redactor=redactor)
+    err = build_error(
+        codes.SMS_CODE_INVALID, "ticket vt-secret-ticket for 13800001234", redactor=redactor
+    )
     assert "vt-secret-ticket" not in str(err) and "13800001234" not in str(err)
     assert "vt-secret-ticket" not in (err.platform_message or "")
     assert "vt-secret-ticket" not in repr(err)

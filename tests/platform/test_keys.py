@@ -32,8 +32,7 @@ def test_inputs_are_required() -> None:
 
 
 @given(st.text(min_size=1), st.text(min_size=1), st.text())
-def test_keys_are_printable_ascii_within_the_limit(checksum: str, address: str,
-                                                    step: str) -> None:
+def test_keys_are_printable_ascii_within_the_limit(checksum: str, address: str, step: str) -> None:
     key = idempotency_key(checksum, address, step)
     assert 1 <= len(key) <= 200
     assert key.isascii() and key.isprintable()

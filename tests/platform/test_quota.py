@@ -15,8 +15,9 @@ RESET = datetime(2026, 11, 26, 0, 0, tzinfo=SH)
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=SH)
 
 
-def headers(remaining: int | str, reset: str | None = "2026-11-26T00:00:00+08:00"
-            ) -> dict[str, str]:
+def headers(
+    remaining: int | str, reset: str | None = "2026-11-26T00:00:00+08:00"
+) -> dict[str, str]:
     h = {"X-Quota-Remaining": str(remaining)}
     if reset:
         h["X-Quota-Reset"] = reset

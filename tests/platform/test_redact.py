@@ -19,17 +19,20 @@ def test_secret_hides_itself_everywhere() -> None:
     assert s == Secret("demo_secret_value") and s != Secret("other")
 
 
-@pytest.mark.parametrize("text, hidden", [
-    ("GET /x?app_id=demo_app&access_token=abc123xyz&cursor=", "abc123xyz"),
-    ("app_secret=s3cr3t&grant_type=client_credentials", "s3cr3t"),
-    ('{"verification_ticket": "vt-998877", "x": 1}', "vt-998877"),
-    ("{'access_token': 'tok-1234'}", "tok-1234"),
-    ("WriteResult(verification_ticket='vt-1234')", "vt-1234"),
-    ('{"sms_code": "482913"}', "482913"),
-    ("Authorization: Bearer eyJhbGciOi.x.y", "eyJhbGciOi"),
-    ("bound phone 13800001234 on file", "00001234"),
-    ("call +86 139-0000 no; +8613912345678", "13912345678"),
-])
+@pytest.mark.parametrize(
+    "text, hidden",
+    [
+        ("GET /x?app_id=demo_app&access_token=abc123xyz&cursor=", "abc123xyz"),
+        ("app_secret=s3cr3t&grant_type=client_credentials", "s3cr3t"),
+        ('{"verification_ticket": "vt-998877", "x": 1}', "vt-998877"),
+        ("{'access_token': 'tok-1234'}", "tok-1234"),
+        ("WriteResult(verification_ticket='vt-1234')", "vt-1234"),
+        ('{"sms_code": "482913"}', "482913"),
+        ("Authorization: Bearer eyJhbGciOi.x.y", "eyJhbGciOi"),
+        ("bound phone 13800001234 on file", "00001234"),
+        ("call +86 139-0000 no; +8613912345678", "13912345678"),
+    ],
+)
 def test_patterns_are_masked(text: str, hidden: str) -> None:
     assert hidden not in redact(text)
 
@@ -56,8 +59,7 @@ def test_redactor_replaces_registered_values() -> None:
     assert "demo_secret" not in repr(r)
 
 
-def test_logging_filter_redacts_messages_and_tracebacks(caplog: pytest.LogCaptureFixture
-                                                        ) -> None:
+def test_logging_filter_redacts_messages_and_tracebacks(caplog: pytest.LogCaptureFixture) -> None:
     logger = logging.getLogger("ksctl.test.redact")
     r = Redactor(["tok-000123"])
     flt = RedactingFilter(r)

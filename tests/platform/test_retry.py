@@ -50,8 +50,9 @@ def test_budget_bounds_attempts() -> None:
 
 def test_budget_bounds_total_time() -> None:
     clock = FakeClock()
-    budget = Budget(RetryPolicy(max_attempts=100, base_delay=1, max_elapsed=10), clock,
-                    random.Random(1))
+    budget = Budget(
+        RetryPolicy(max_attempts=100, base_delay=1, max_elapsed=10), clock, random.Random(1)
+    )
     assert budget.next_delay(retry_after=11) is None  # would end past the bound: give up now
     clock.t = 9.5
     assert budget.next_delay() is None

@@ -42,8 +42,9 @@ def test_batch_read_is_one_call_and_reports_missing(store: Store, clock: FakeClo
 
 
 def test_writes_under_faults_happen_exactly_once(store: Store, clock: FakeClock) -> None:
-    store.configure(faults={"error_rate": 0.3, "lost_response_rate": 0.3, "latency_ms": 1,
-                            "seed": 4})
+    store.configure(
+        faults={"error_rate": 0.3, "lost_response_rate": 0.3, "latency_ms": 1, "seed": 4}
+    )
 
     async def go() -> None:
         async with client(in_process(store), clock) as c:
@@ -54,15 +55,17 @@ def test_writes_under_faults_happen_exactly_once(store: Store, clock: FakeClock)
             assert len(clock.sleeps) >= refused + lost  # ...and were backed off
             # the whole sequence again, as a resumed apply would: nothing happens twice
             store.configure(faults={"error_rate": 0.0, "lost_response_rate": 0.0})
-            await c.cancel_schedule("3xk9d2a1", "s1",
-                                    idempotency_key=key("3xk9d2a1/cancel_schedule[s1]"))
+            await c.cancel_schedule(
+                "3xk9d2a1", "s1", idempotency_key=key("3xk9d2a1/cancel_schedule[s1]")
+            )
             assert logged(store) == expected
 
     run(go())
 
 
-def test_a_download_cut_half_way_resumes_and_verifies(store: Store, clock: FakeClock,
-                                                     tmp_path: Path) -> None:
+def test_a_download_cut_half_way_resumes_and_verifies(
+    store: Store, clock: FakeClock, tmp_path: Path
+) -> None:
     cutting = CuttingTransport(in_process(store), after=300_000)
     dest = tmp_path / "backups" / "3xk9d2a1" / "replays" / "r1.mp4"
 
@@ -132,27 +135,27 @@ def test_refusals_are_typed_and_explained(store: Store, clock: FakeClock) -> Non
             with pytest.raises(AccountBanned) as banned:
                 await c.set_feature("3xb4nned", "shopping_cart", True, idempotency_key="b1")
             assert banned.value.message.startswith(
-                "account 3xb4nned is banned until 2026-12-31 (违规直播); no change possible")
+                "account 3xb4nned is banned until 2026-12-31 (违规直播); no change possible"
+            )
             assert banned.value.request_id
             version = (await c.get_account("3xk9d2a1")).version
             await c.cancel_schedule("3xk9d2a1", "s1", idempotency_key="p1", if_match=version)
             with pytest.raises(PreconditionFailed, match="plan again"):
-                await c.cancel_schedule("3xk9d2a1", "s2", idempotency_key="p2",
-                                        if_match=version)
+                await c.cancel_schedule("3xk9d2a1", "s2", idempotency_key="p2", if_match=version)
             sms = await c.send_sms("3xk9d2a1", idempotency_key="p3")
             assert sms.answer.sent_to == "138****1234"
             [m] = store.sms_inbox()
-            ticket = (await c.verify_sms("3xk9d2a1", m["code"], idempotency_key="p4"))
+            ticket = await c.verify_sms("3xk9d2a1", m["code"], idempotency_key="p4")
             assert ticket.verification_ticket is not None
             with pytest.raises(Refused, match=r"pending scheduled live\(s\) \(s2 at"):
-                await c.disable_live("3xk9d2a1", ticket.verification_ticket,
-                                     idempotency_key="p5")
+                await c.disable_live("3xk9d2a1", ticket.verification_ticket, idempotency_key="p5")
 
     run(go())
 
 
-def test_the_embedded_target_works_out_of_the_box(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_embedded_target_works_out_of_the_box(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     target = resolve_target({}, tmp_path)
 

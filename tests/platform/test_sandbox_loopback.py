@@ -38,9 +38,11 @@ def env(url: str) -> dict[str, str]:
 
 
 def test_writes_under_faults_happen_exactly_once_over_loopback(
-        store: Store, endpoint: str, tmp_path: Path, clock: FakeClock) -> None:
-    store.configure(faults={"error_rate": 0.25, "lost_response_rate": 0.3, "latency_ms": 5,
-                            "seed": 11})
+    store: Store, endpoint: str, tmp_path: Path, clock: FakeClock
+) -> None:
+    store.configure(
+        faults={"error_rate": 0.25, "lost_response_rate": 0.3, "latency_ms": 5, "seed": 11}
+    )
     target = resolve_target(env(endpoint), tmp_path)
     assert not target.sandbox  # not known before the first answer...
 
@@ -56,7 +58,8 @@ def test_writes_under_faults_happen_exactly_once_over_loopback(
 
 
 def test_a_download_cut_half_way_resumes_over_loopback(
-        store: Store, endpoint: str, tmp_path: Path, clock: FakeClock) -> None:
+    store: Store, endpoint: str, tmp_path: Path, clock: FakeClock
+) -> None:
     cutting = CuttingTransport(httpx.AsyncHTTPTransport(), after=250_000)
     dest = tmp_path / "out" / "r1.mp4"
     target = resolve_target(env(endpoint), tmp_path)

@@ -34,8 +34,9 @@ from tests.platform.fakes import (
 
 ACCT = "/openapi/accounts/3xk9d2a1"
 QUOTA = "/openapi/quota"
-QUOTA_OK = {"quota": {"per_day": 100, "used": 1, "remaining": 99,
-                      "resets_at": "2026-11-26T00:00:00+08:00"}}
+QUOTA_OK = {
+    "quota": {"per_day": 100, "used": 1, "remaining": 99, "resets_at": "2026-11-26T00:00:00+08:00"}
+}
 CANCEL = "/openapi/accounts/3xk9d2a1/schedules/s1/cancel"
 
 
@@ -99,14 +100,17 @@ def test_bad_credentials_fail_fast_with_a_hint() -> None:
     assert "demo_secret_value" not in str(e.value)
 
 
-@pytest.mark.parametrize("failure", [
-    httpx.ConnectError("refused"),
-    httpx.ReadTimeout("slow"),
-    httpx.RemoteProtocolError("peer closed"),
-    refuse(codes.SERVER_ERROR, "boom", status=500),
-    refuse(codes.UNAVAILABLE, "busy", status=503),
-    httpx.Response(502, text="<html>bad gateway</html>"),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.ConnectError("refused"),
+        httpx.ReadTimeout("slow"),
+        httpx.RemoteProtocolError("peer closed"),
+        refuse(codes.SERVER_ERROR, "boom", status=500),
+        refuse(codes.UNAVAILABLE, "busy", status=503),
+        httpx.Response(502, text="<html>bad gateway</html>"),
+    ],
+)
 def test_transient_failures_are_retried_with_backoff(failure: object) -> None:
     p = FakePlatform()
     p.script("GET", QUOTA, failure, failure, ok(QUOTA_OK))
@@ -137,8 +141,12 @@ def test_token_fetch_failures_are_retried_too() -> None:
 
 def test_rate_limit_honours_retry_after() -> None:
     p = FakePlatform()
-    p.script("GET", QUOTA, refuse(codes.OVER_LIMIT, "rate", status=429,
-                                  headers={"Retry-After": "7"}), ok(QUOTA_OK))
+    p.script(
+        "GET",
+        QUOTA,
+        refuse(codes.OVER_LIMIT, "rate", status=429, headers={"Retry-After": "7"}),
+        ok(QUOTA_OK),
+    )
     clock = FakeClock()
 
     async def go() -> None:
@@ -165,8 +173,9 @@ def test_retries_stop_at_max_attempts() -> None:
 
 def test_retries_stop_at_max_elapsed_rather_than_wait_past_it() -> None:
     p = FakePlatform()
-    p.script("GET", QUOTA, refuse(codes.OVER_LIMIT, "rate", status=429,
-                                  headers={"Retry-After": "600"}))
+    p.script(
+        "GET", QUOTA, refuse(codes.OVER_LIMIT, "rate", status=429, headers={"Retry-After": "600"})
+    )
     clock = FakeClock()
 
     async def go() -> None:
@@ -209,13 +218,13 @@ def test_a_write_is_retried_with_the_same_key_and_if_match() -> None:
     p = FakePlatform()
     replay = ok(write_json(), headers={"Idempotent-Replayed": "true"})
     # the first try committed but its answer was lost; the retry gets the first answer
-    p.script("POST", CANCEL, httpx.ReadError("lost"), refuse(codes.UNAVAILABLE, "x", status=503),
-             replay)
+    p.script(
+        "POST", CANCEL, httpx.ReadError("lost"), refuse(codes.UNAVAILABLE, "x", status=503), replay
+    )
 
     async def go() -> None:
         async with make_client(p) as c:
-            done = await c.cancel_schedule("3xk9d2a1", "s1", idempotency_key="k-1",
-                                           if_match="7")
+            done = await c.cancel_schedule("3xk9d2a1", "s1", idempotency_key="k-1", if_match="7")
             assert done.replayed and done.changed and done.request_id == "req-ok"
 
     run(go())
@@ -228,8 +237,11 @@ def test_a_write_is_retried_with_the_same_key_and_if_match() -> None:
 def test_refusals_on_writes_are_explained_with_one_account_read() -> None:
     p = FakePlatform()
     p.script("POST", CANCEL, refuse(codes.LIVE_BANNED, "live banned", status=403))
-    p.script("GET", ACCT, ok({"account": account_json(
-        ban={"until": "2026-12-31T00:00:00+08:00", "reason": ""})}))
+    p.script(
+        "GET",
+        ACCT,
+        ok({"account": account_json(ban={"until": "2026-12-31T00:00:00+08:00", "reason": ""})}),
+    )
 
     async def go() -> None:
         async with make_client(p) as c:
@@ -237,8 +249,10 @@ def test_refusals_on_writes_are_explained_with_one_account_read() -> None:
 
     with pytest.raises(AccountBanned) as e:
         run(go())
-    assert str(e.value) == ("account 3xk9d2a1 is banned until 2026-12-31; no change possible "
-                            "before (platform 400021 live_banned, request req-9)")
+    assert str(e.value) == (
+        "account 3xk9d2a1 is banned until 2026-12-31; no change possible "
+        "before (platform 400021 live_banned, request req-9)"
+    )
     assert len(p.calls("GET", ACCT)) == 1
 
 
@@ -307,8 +321,14 @@ def test_result_1_with_an_error_status_is_not_success() -> None:
 
 def test_quota_is_tracked_and_a_known_empty_quota_stops_writes_before_sending() -> None:
     p = FakePlatform()
-    p.script("POST", CANCEL, ok(write_json(), headers={
-        "X-Quota-Remaining": "0", "X-Quota-Reset": "2026-11-26T00:00:00+08:00"}))
+    p.script(
+        "POST",
+        CANCEL,
+        ok(
+            write_json(),
+            headers={"X-Quota-Remaining": "0", "X-Quota-Reset": "2026-11-26T00:00:00+08:00"},
+        ),
+    )
 
     async def go() -> None:
         async with make_client(p) as c:
@@ -324,9 +344,20 @@ def test_quota_is_tracked_and_a_known_empty_quota_stops_writes_before_sending() 
 
 def test_quota_refusal_from_the_platform() -> None:
     p = FakePlatform()
-    p.script("POST", CANCEL, refuse(codes.OVER_LIMIT, "quota", status=429, headers={
-        "Retry-After": "50400", "X-Quota-Remaining": "0",
-        "X-Quota-Reset": "2026-11-26T00:00:00+08:00"}))
+    p.script(
+        "POST",
+        CANCEL,
+        refuse(
+            codes.OVER_LIMIT,
+            "quota",
+            status=429,
+            headers={
+                "Retry-After": "50400",
+                "X-Quota-Remaining": "0",
+                "X-Quota-Reset": "2026-11-26T00:00:00+08:00",
+            },
+        ),
+    )
 
     async def go() -> None:
         async with make_client(p) as c:
@@ -354,8 +385,13 @@ def test_sandbox_is_noticed_from_answers() -> None:
 
 def test_secrets_stay_out_of_errors_and_logs(caplog: pytest.LogCaptureFixture) -> None:
     p = FakePlatform()
-    p.script("GET", QUOTA, httpx.ConnectError(
-        "failed http://platform.test/openapi/quota?access_token=tok-0001-secretish"))
+    p.script(
+        "GET",
+        QUOTA,
+        httpx.ConnectError(
+            "failed http://platform.test/openapi/quota?access_token=tok-0001-secretish"
+        ),
+    )
     caplog.set_level("DEBUG", logger="ksctl.platform")
     caplog.set_level("DEBUG", logger="httpx")
     p.script("GET", "/openapi/jobs/j1", refuse(codes.NOT_FOUND, "no job", status=404))

@@ -10,19 +10,25 @@ from ksctl.errors import KsctlError
 from ksctl.platform.target import TargetError, open_client, resolve_target
 from tests.platform.fakes import run
 
-FULL = {"KSCTL_ENDPOINT": "https://ksctl.example.com/", "KSCTL_APP_ID": "app_1",
-        "KSCTL_APP_SECRET": "s3cr3t-value"}
+FULL = {
+    "KSCTL_ENDPOINT": "https://ksctl.example.com/",
+    "KSCTL_APP_ID": "app_1",
+    "KSCTL_APP_SECRET": "s3cr3t-value",
+}
 
 
-def test_nothing_set_means_the_embedded_sandbox(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nothing_set_means_the_embedded_sandbox(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     t = resolve_target({"PATH": "/bin", "KSCTL_ENDPOINT": "  "}, tmp_path)
     assert t.embedded and t.sandbox
     assert (t.app_id, t.app_secret.reveal()) == ("demo_app", "demo_secret")
     assert t.home == tmp_path
-    assert t.notice == ("ksctl: no KSCTL_ENDPOINT set; using the embedded sandbox in .ksctl/ "
-                        "(no real account is touched)")
+    assert t.notice == (
+        "ksctl: no KSCTL_ENDPOINT set; using the embedded sandbox in .ksctl/ "
+        "(no real account is touched)"
+    )
     assert "\n" not in t.notice
 
 
@@ -34,12 +40,20 @@ def test_all_set_means_that_endpoint(tmp_path: Path) -> None:
     assert "s3cr3t-value" not in repr(t)
 
 
-@pytest.mark.parametrize("unset, says", [
-    (["KSCTL_APP_ID", "KSCTL_APP_SECRET"],
-     "KSCTL_ENDPOINT is set but KSCTL_APP_ID and KSCTL_APP_SECRET are not"),
-    (["KSCTL_APP_SECRET"], "KSCTL_ENDPOINT and KSCTL_APP_ID are set but KSCTL_APP_SECRET is not"),
-    (["KSCTL_ENDPOINT"], "KSCTL_APP_ID and KSCTL_APP_SECRET are set but KSCTL_ENDPOINT is not"),
-])
+@pytest.mark.parametrize(
+    "unset, says",
+    [
+        (
+            ["KSCTL_APP_ID", "KSCTL_APP_SECRET"],
+            "KSCTL_ENDPOINT is set but KSCTL_APP_ID and KSCTL_APP_SECRET are not",
+        ),
+        (
+            ["KSCTL_APP_SECRET"],
+            "KSCTL_ENDPOINT and KSCTL_APP_ID are set but KSCTL_APP_SECRET is not",
+        ),
+        (["KSCTL_ENDPOINT"], "KSCTL_APP_ID and KSCTL_APP_SECRET are set but KSCTL_ENDPOINT is not"),
+    ],
+)
 def test_half_configured_is_one_clear_line(tmp_path: Path, unset: list[str], says: str) -> None:
     env = {k: v for k, v in FULL.items() if k not in unset}
     with pytest.raises(TargetError) as e:

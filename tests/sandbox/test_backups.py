@@ -115,7 +115,8 @@ def test_unknown_jobs_and_tickets(api: Api) -> None:
 
 
 def test_an_account_closed_before_records_began_has_nothing_left_to_export(
-        api: Api, store: Store, world: World) -> None:
+    api: Api, store: Store, world: World
+) -> None:
     data = world.model_dump(mode="json")
     closed = next(a for a in data["accounts"] if a["id"] == "closed1")
     closed["live"]["closed_at"] = None  # disabled, with no date: docs/rehearsal.md

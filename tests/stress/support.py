@@ -23,8 +23,15 @@ from ksctl.platform import client as client_module
 from ksctl.platform.retry import SystemClock
 from tests.apply.conftest import Workspace
 
-ENV = ("KSCTL_ENDPOINT", "KSCTL_APP_ID", "KSCTL_APP_SECRET", "KSCTL_SMS_CODE_COMMAND", "CI",
-       "NO_COLOR", "KSCTL_DEBUG")
+ENV = (
+    "KSCTL_ENDPOINT",
+    "KSCTL_APP_ID",
+    "KSCTL_APP_SECRET",
+    "KSCTL_SMS_CODE_COMMAND",
+    "CI",
+    "NO_COLOR",
+    "KSCTL_DEBUG",
+)
 
 CONTENT_OK = (200, 206)
 
@@ -53,8 +60,10 @@ class FastClock(SystemClock):
 def workspace(*, fast: bool = True) -> Iterator[Workspace]:
     """A fresh working directory with an (unseeded) embedded sandbox, no target in the
     environment; usable inside a hypothesis test, where function fixtures are not."""
-    with tempfile.TemporaryDirectory(prefix="ksctl-stress-") as folder, \
-            pytest.MonkeyPatch.context() as mp:
+    with (
+        tempfile.TemporaryDirectory(prefix="ksctl-stress-") as folder,
+        pytest.MonkeyPatch.context() as mp,
+    ):
         for name in ENV:
             mp.delenv(name, raising=False)
         mp.chdir(folder)
@@ -79,8 +88,9 @@ def assert_clean_output(result: Result) -> None:
     text = result.stdout + result.stderr
     assert "Traceback" not in text, text
     assert "internal error" not in text, text
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        repr(result.exception)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
 
 
 # ---- invariants ---------------------------------------------------------------------------------
@@ -101,29 +111,39 @@ def wanted_backups(desired: DesiredAccount, replay_ids: list[str]) -> set[tuple[
     return out
 
 
-def content_path(account_id: str, kind: str, target: str | None,
-                 writes: list[dict[str, Any]]) -> set[str]:
+def content_path(
+    account_id: str, kind: str, target: str | None, writes: list[dict[str, Any]]
+) -> set[str]:
     """The platform paths a backup of (kind, target) is downloaded from."""
     if kind == BackupKind.replay.value:
         return {f"/openapi/accounts/{account_id}/replays/{target}/content"}
-    operation, prefix = (("export_interactions", "/openapi/jobs/")
-                         if kind == BackupKind.interactions.value
-                         else ("request_gift_ledger", "/openapi/tickets/"))
-    return {f"{prefix}{w['target']}/content" for w in writes
-            if w["account_id"] == account_id and w["operation"] == operation}
+    operation, prefix = (
+        ("export_interactions", "/openapi/jobs/")
+        if kind == BackupKind.interactions.value
+        else ("request_gift_ledger", "/openapi/tickets/")
+    )
+    return {
+        f"{prefix}{w['target']}/content"
+        for w in writes
+        if w["account_id"] == account_id and w["operation"] == operation
+    }
 
 
-def assert_closed_only_after_backups(ws: Workspace, desired: Mapping[str, DesiredAccount],
-                                     replays: Mapping[str, list[str]]) -> None:
+def assert_closed_only_after_backups(
+    ws: Workspace, desired: Mapping[str, DesiredAccount], replays: Mapping[str, list[str]]
+) -> None:
     """Live is never disabled before every backup the account asked for was fetched from the
     platform (the sandbox's own request log, independent of ksctl's journal) and verified in
     the backup store; and, in ksctl's journal, after each backup action finished."""
     writes = ws.store.writes()
     log = ws.store.request_log()
     seq = {r["request_id"]: r["seq"] for r in log if r["request_id"]}
-    fetched = [(r["seq"], r["path"]) for r in log
-               if r["operation"] in ("replay_content", "job_content", "ticket_content")
-               and r["status"] in CONTENT_OK]
+    fetched = [
+        (r["seq"], r["path"])
+        for r in log
+        if r["operation"] in ("replay_content", "job_content", "ticket_content")
+        and r["status"] in CONTENT_OK
+    ]
     store = BackupStore(LocalSink(ws.root / ".ksctl" / "backups"))
     for w in writes:
         if w["operation"] != "disable_live" or w["account_id"] not in desired:

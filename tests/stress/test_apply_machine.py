@@ -72,8 +72,9 @@ class ApplyMachine(RuleBasedStateMachine):
         assert self.run is not None
         self.ws.store.configure(faults=faults)
         try:
-            self.run.apply(saved=saved, faults=bool(faults["error_rate"]
-                                                    or faults["lost_response_rate"]))
+            self.run.apply(
+                saved=saved, faults=bool(faults["error_rate"] or faults["lost_response_rate"])
+            )
         finally:
             self.ws.store.configure(faults=NO_FAULTS)
 
@@ -127,7 +128,15 @@ class ApplyMachine(RuleBasedStateMachine):
 
 
 def test_any_sequence_of_applies_faults_and_time_stays_safe_and_converges() -> None:
-    run_state_machine_as_test(ApplyMachine, settings=settings(
-        max_examples=SEQUENCES, stateful_step_count=10, deadline=None, derandomize=True,
-        database=None, print_blob=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]))
+    run_state_machine_as_test(
+        ApplyMachine,
+        settings=settings(
+            max_examples=SEQUENCES,
+            stateful_step_count=10,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            print_blob=True,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        ),
+    )

@@ -65,12 +65,14 @@ class Run:
     def __init__(self, ws: Workspace, case: Case) -> None:
         self.ws, self.case = ws, case
         ws.store.seed(case.world)
-        (ws.root / CONFIG).write_text(yaml.safe_dump(case.config, allow_unicode=True,
-                                                     sort_keys=False), encoding="utf-8")
+        (ws.root / CONFIG).write_text(
+            yaml.safe_dump(case.config, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
         valid = ws.ksctl("validate", CONFIG)
         assert valid.exit_code == 0, valid.stderr
         self.desired: dict[str, DesiredAccount] = {
-            a.id: a for a in load_config([str(ws.root / CONFIG)]).accounts}
+            a.id: a for a in load_config([str(ws.root / CONFIG)]).accounts
+        }
         self.seeds = {a.id: a for a in case.world.accounts}
         # A replay the world has offline already can never be downloaded (a plan warning).
         self.replays = {a.id: [r.id for r in a.replays if r.online] for a in case.world.accounts}
@@ -108,14 +110,18 @@ class Run:
         return result.exit_code
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-          print_blob=True,
-          # Each example is a dozen CLI runs against a sandbox: slow by nature, not by a
-          # generation problem.
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    # Each example is a dozen CLI runs against a sandbox: slow by nature, not by a
+    # generation problem.
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(case=cases())
-def test_random_worlds_converge_and_never_write_twice_or_close_before_backups(
-        case: Case) -> None:
+def test_random_worlds_converge_and_never_write_twice_or_close_before_backups(case: Case) -> None:
     note(yaml.safe_dump(_describe(case), allow_unicode=True, sort_keys=False))
     with workspace() as ws:
         run = Run(ws, case)
@@ -138,8 +144,11 @@ def converge_and_judge(run: Run) -> None:
     ws.store.configure(faults=NO_FAULTS)
     for _ in range(CONVERGE_WITHIN):
         _, plan = plan_json(ws, CONFIG)
-        if not [a for a in plan["accounts"] if a["status"] == "changes"
-                or (run.ban_ends_soon(a["id"]) and banned(a))]:
+        if not [
+            a
+            for a in plan["accounts"]
+            if a["status"] == "changes" or (run.ban_ends_soon(a["id"]) and banned(a))
+        ]:
             break
         run.apply(faults=False)
         ws.store.advance(RUN_GAP)
@@ -192,8 +201,9 @@ def assert_holds(run: Run, desired: DesiredAccount) -> None:
     if live and live.closure is Closure.hard and actual.live.permission.value == "disabled":
         assert not [r.id for r in actual.replays if r.online], desired.id
     if desired.schedules and desired.schedules.value == "cleared":
-        assert not [s.id for s in actual.schedules
-                    if s.status.value == "pending" and s.start_at > now], desired.id
+        assert not [
+            s.id for s in actual.schedules if s.status.value == "pending" and s.start_at > now
+        ], desired.id
     cert = desired.certification
     if cert and cert.live_certified is not None:
         assert actual.certification.live_certified is cert.live_certified, desired.id
@@ -226,19 +236,33 @@ def explained(reason: str, run: Run, account_id: str) -> bool:
         return seed.contract is not None and seed.contract.until > now and not ack
     if "may not write" in reason:
         parent = run.seeds.get(seed.parent or "")
-        return denial(_grant(run.case.world), seed.id, seed.kind.value, seed.org, seed.parent,
-                      parent.org if parent else None) is not None
+        return (
+            denial(
+                _grant(run.case.world),
+                seed.id,
+                seed.kind.value,
+                seed.org,
+                seed.parent,
+                parent.org if parent else None,
+            )
+            is not None
+        )
     if "ksctl cannot grant" in reason:
         return not seed.certification.live_certified
     if "scheduled live(s) are pending" in reason:
         cleared = desired.schedules is not None and desired.schedules.value == "cleared"
-        return not cleared and any(s.status.value == "pending" and s.start_at > now
-                                   for s in seed.schedules)
+        return not cleared and any(
+            s.status.value == "pending" and s.start_at > now for s in seed.schedules
+        )
     if "interaction data is already lost" in reason:
         return seed.live.permission.value == "disabled"
     return False
 
 
 def _describe(case: Case) -> dict[str, Any]:
-    return {"world": case.world.model_dump(mode="json"), "config": case.config,
-            "faults": case.faults, "saved": case.saved}
+    return {
+        "world": case.world.model_dump(mode="json"),
+        "config": case.config,
+        "faults": case.faults,
+        "saved": case.saved,
+    }

@@ -74,8 +74,9 @@ class Audit:
             relative = path.relative_to(self.ws.root).as_posix()
             if not path.is_file() or relative.startswith(".ksctl/sandbox.db"):
                 continue
-            backed_up = relative.startswith(".ksctl/backups/") or \
-                relative.startswith(".ksctl/staging/")
+            backed_up = relative.startswith(".ksctl/backups/") or relative.startswith(
+                ".ksctl/staging/"
+            )
             if backed_up and not path.name.endswith(".manifest.json"):
                 continue  # the viewers' data itself, kept on purpose (mode 0600)
             if path.name in (CONFIG, "world.yaml", "sms_code.py"):
@@ -86,16 +87,21 @@ class Audit:
         needles = self.needles()
         assert len([n for n in needles if n.startswith("SMS code")]) >= 2  # closures happened
         texts = list(self.outputs)
-        texts += [(str(p.relative_to(self.ws.root)), p.read_text("utf-8", "replace"))
-                  for p in self.files()]
+        texts += [
+            (str(p.relative_to(self.ws.root)), p.read_text("utf-8", "replace"))
+            for p in self.files()
+        ]
         names = [name for name, _ in texts]
         assert any(n.startswith(".ksctl/journal/") for n in names)
         assert "plan.json" in names and any(n.endswith(".manifest.json") for n in names)
         assert len(self.issued) >= 2 or self.secret != "demo_secret"
         # The scanner itself is not blind: each kind of needle is found where planted.
         kinds = ("app secret", "issued", "SMS code", "phone")
-        for value in [next(v for n, v in needles.items() if n.startswith(k)) for k in kinds
-                      if any(n.startswith(k) for n in needles)]:
+        for value in [
+            next(v for n, v in needles.items() if n.startswith(k))
+            for k in kinds
+            if any(n.startswith(k) for n in needles)
+        ]:
             assert self.hits([("canary", f"x {value}.")], needles), value
         assert self.hits([("canary", "token=kst_AAAAAAAAAAAAAAAAAAAAAAAA")], needles)
         assert self.hits(texts, needles) == []
@@ -132,8 +138,7 @@ def exercise_plans_and_applies(audit: Audit, advance: Callable[[], object]) -> N
     run("validate", CONFIG)
     run("plan", CONFIG)
     run("plan", CONFIG, "--format", "markdown", "--out", "plan-md.json")
-    run("plan", CONFIG, "--format", "json", "--out", "plan.json", "--detailed-exitcode",
-        codes=(2,))
+    run("plan", CONFIG, "--format", "json", "--out", "plan.json", "--detailed-exitcode", codes=(2,))
     for fmt in ("text", "markdown", "json"):
         run("show", "plan.json", "--format", fmt)
     run("apply", "plan.json", "--target", "x", codes=(4,))  # refused: a saved plan
@@ -157,12 +162,22 @@ def test_embedded_sandbox_every_command_leaks_nothing(spy_issued: list[str]) -> 
         audit.issued = spy_issued
         (ws.root / CONFIG).write_bytes((ROOT / "examples" / "accounts.yaml").read_bytes())
         (ws.root / "world.yaml").write_text(
-            yaml.safe_dump(world.model_dump(mode="json"), allow_unicode=True), "utf-8")
+            yaml.safe_dump(world.model_dump(mode="json"), allow_unicode=True), "utf-8"
+        )
         run = audit.run
         run("--help")
         run("--version")
-        for command in ("validate", "schema", "plan", "show", "apply", "import", "docs",
-                        "completion", "sandbox"):
+        for command in (
+            "validate",
+            "schema",
+            "plan",
+            "show",
+            "apply",
+            "import",
+            "docs",
+            "completion",
+            "sandbox",
+        ):
             run(command, "--help")
         for sub in ("seed", "serve", "reset", "clock", "sms", "writes"):
             run("sandbox", sub, "--help")
@@ -184,8 +199,7 @@ def test_embedded_sandbox_every_command_leaks_nothing(spy_issued: list[str]) -> 
         audit.scan()
 
 
-def test_served_sandbox_with_its_own_secret_leaks_nothing(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_served_sandbox_with_its_own_secret_leaks_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     secret = "audit-" + secrets.token_hex(12)
     data = demo_world().model_dump(mode="json")
     data["apps"][0]["app_secret"] = secret
@@ -199,7 +213,9 @@ def test_served_sandbox_with_its_own_secret_leaks_nothing(
             "import os\nfrom ksctl.sandbox.embedded import embedded_store\n"
             f"inbox = embedded_store({str(ws.root)!r}).sms_inbox()\n"
             "codes = [m for m in inbox if m['account_id'] == os.environ['KSCTL_ACCOUNT_ID']]\n"
-            "print(codes[-1]['code'])\n", encoding="utf-8")
+            "print(codes[-1]['code'])\n",
+            encoding="utf-8",
+        )
         with served(ws.root) as url:
             monkeypatch.setenv("KSCTL_ENDPOINT", url)
             monkeypatch.setenv("KSCTL_APP_ID", "demo_app")

@@ -62,17 +62,24 @@ def account_seed(draw: st.DrawFn, index: int, mains: list[str]) -> dict[str, Any
         "name": f"主播{index}",
         "kind": kind,
         # An institution without an org is out of every app's reach: rare, not the rule.
-        "org": draw(st.sampled_from([*ORGS, ORGS[0]] if kind == "institution" and index % 4
-                                    else [None, *ORGS, ORGS[0]])),
+        "org": draw(
+            st.sampled_from(
+                [*ORGS, ORGS[0]] if kind == "institution" and index % 4 else [None, *ORGS, ORGS[0]]
+            )
+        ),
         "parent": draw(st.sampled_from([None, None, *mains])) if mains else None,
         "phone": f"1{draw(st.integers(3, 9))}{draw(st.integers(0, 10**9 - 1)):09d}",
         "live": live,
         "certification": {"live_certified": draw(st.booleans()), "blue_v": draw(st.booleans())},
         "quality_streamer": draw(st.booleans()),
-        "interactions": {"days": draw(st.integers(0, 90)),
-                         "viewer_phone_numbers": draw(st.sampled_from([0, 0, 3, 120]))},
-        "monetization": {"short_video_tipping": draw(st.sampled_from(["enabled", "disabled"])),
-                         "shopping_cart": draw(st.sampled_from(["enabled", "disabled"]))},
+        "interactions": {
+            "days": draw(st.integers(0, 90)),
+            "viewer_phone_numbers": draw(st.sampled_from([0, 0, 3, 120])),
+        },
+        "monetization": {
+            "short_video_tipping": draw(st.sampled_from(["enabled", "disabled"])),
+            "shopping_cart": draw(st.sampled_from(["enabled", "disabled"])),
+        },
     }
     ban = draw(st.sampled_from([None] * 6 + ["short", "long"]))
     if ban == "short":
@@ -81,18 +88,30 @@ def account_seed(draw: st.DrawFn, index: int, mains: list[str]) -> dict[str, Any
         seed["ban"] = {"until": LONG_BAN_UNTIL, "reason": "违规直播"}
     contract = draw(st.sampled_from([None] * 5 + ["active", "ended"]))
     if contract:
-        seed["contract"] = {"mcn": "星河MCN", "min_live_hours_per_month": draw(st.integers(0, 80)),
-                            "until": "2027-03-31" if contract == "active" else "2026-11-01"}
+        seed["contract"] = {
+            "mcn": "星河MCN",
+            "min_live_hours_per_month": draw(st.integers(0, 80)),
+            "until": "2027-03-31" if contract == "active" else "2026-11-01",
+        }
     seed["schedules"] = [
-        {"id": f"s{i}", "title": f"预约{i}",
-         "start_at": _iso(NOW + timedelta(hours=draw(st.integers(-120, 240)))),
-         "status": draw(st.sampled_from(["pending", "pending", "cancelled"]))}
-        for i in range(draw(st.integers(0, 2)))]
+        {
+            "id": f"s{i}",
+            "title": f"预约{i}",
+            "start_at": _iso(NOW + timedelta(hours=draw(st.integers(-120, 240)))),
+            "status": draw(st.sampled_from(["pending", "pending", "cancelled"])),
+        }
+        for i in range(draw(st.integers(0, 2)))
+    ]
     seed["replays"] = [
-        {"id": f"r{i}", "title": f"回放{i}",
-         "recorded_at": _iso(NOW - timedelta(days=draw(st.integers(1, 80)))),
-         "size_bytes": draw(st.sampled_from([0, 1, 777, 4096])), "online": draw(st.booleans())}
-        for i in range(draw(st.integers(0, 2)))]
+        {
+            "id": f"r{i}",
+            "title": f"回放{i}",
+            "recorded_at": _iso(NOW - timedelta(days=draw(st.integers(1, 80)))),
+            "size_bytes": draw(st.sampled_from([0, 1, 777, 4096])),
+            "online": draw(st.booleans()),
+        }
+        for i in range(draw(st.integers(0, 2)))
+    ]
     return seed
 
 
@@ -106,9 +125,12 @@ def worlds(draw: st.DrawFn, max_accounts: int = 4) -> World:
     ids = [a["id"] for a in accounts]
     # Mostly the app may write to every account; now and then one is out of its reach.
     ungranted = draw(st.sampled_from([None, None, None, *ids]))
-    app = {"app_id": APP_ID, "app_secret": APP_SECRET,
-           "admin_orgs": [o for o in ORGS if o != draw(st.sampled_from([None] * 4 + [*ORGS]))],
-           "accounts": [i for i in ids if i != ungranted]}
+    app = {
+        "app_id": APP_ID,
+        "app_secret": APP_SECRET,
+        "admin_orgs": [o for o in ORGS if o != draw(st.sampled_from([None] * 4 + [*ORGS]))],
+        "accounts": [i for i in ids if i != ungranted],
+    }
     platform = {
         "now": _iso(NOW),
         "write_quota_per_day": draw(st.sampled_from([8, 12, 100])),
@@ -142,10 +164,10 @@ def account_spec(draw: st.DrawFn, account_id: str) -> dict[str, Any]:
     if permission == "enabled" and closure == "hard":
         closure = "soft"
     hard = closure == "hard"
-    backups = {"interactions": draw(BACKUP), "gift_ledger": draw(BACKUP),
-               "replays": draw(BACKUP)}
+    backups = {"interactions": draw(BACKUP), "gift_ledger": draw(BACKUP), "replays": draw(BACKUP)}
     acknowledge: dict[str, Any] = {
-        "contract_breach": draw(st.sampled_from([None, True, True, False]))}
+        "contract_breach": draw(st.sampled_from([None, True, True, False]))
+    }
     if hard:  # a hard closure keeps a copy of every replay unless told otherwise
         if draw(st.booleans()):
             backups["replays"] = "present"
@@ -156,8 +178,11 @@ def account_spec(draw: st.DrawFn, account_id: str) -> dict[str, Any]:
         certified = False
     spec = {
         "id": account_id,
-        "live": {"permission": permission, "closure": closure,
-                 "copyright_proof": PROOF if hard else None},
+        "live": {
+            "permission": permission,
+            "closure": closure,
+            "copyright_proof": PROOF if hard else None,
+        },
         "schedules": draw(st.sampled_from([None, "cleared", "cleared", "cleared", "keep"])),
         "backups": backups,
         "certification": {"live_certified": certified},
@@ -173,24 +198,30 @@ def configs(draw: st.DrawFn, world: World) -> dict[str, Any]:
     """A configuration for some or all of the world's accounts; defaults merged deeply."""
     ids = [a.id for a in world.accounts]
     chosen = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=len(ids), unique=True))
-    config: dict[str, Any] = {"version": 1,
-                              "accounts": [draw(account_spec(i)) for i in sorted(chosen)]}
+    config: dict[str, Any] = {
+        "version": 1,
+        "accounts": [draw(account_spec(i)) for i in sorted(chosen)],
+    }
     if draw(st.booleans()):
         # Sections with no cross-field rule, so that the merged accounts stay valid.
-        config["defaults"] = _prune({
-            "backups": {"interactions": draw(BACKUP), "gift_ledger": draw(BACKUP)},
-            "privacy": {"purge_viewer_phone_numbers": draw(st.sampled_from([None, True]))},
-            "schedules": draw(st.sampled_from([None, "cleared"])),
-        })
+        config["defaults"] = _prune(
+            {
+                "backups": {"interactions": draw(BACKUP), "gift_ledger": draw(BACKUP)},
+                "privacy": {"purge_viewer_phone_numbers": draw(st.sampled_from([None, True]))},
+                "schedules": draw(st.sampled_from([None, "cleared"])),
+            }
+        )
     return config
 
 
-FAULTS = st.fixed_dictionaries({
-    "error_rate": st.sampled_from([0.0, 0.1, 0.3]),
-    "lost_response_rate": st.sampled_from([0.0, 0.2, 0.5]),
-    "latency_ms": st.sampled_from([0, 0, 5]),
-    "seed": st.integers(1, 10_000),
-})
+FAULTS = st.fixed_dictionaries(
+    {
+        "error_rate": st.sampled_from([0.0, 0.1, 0.3]),
+        "lost_response_rate": st.sampled_from([0.0, 0.2, 0.5]),
+        "latency_ms": st.sampled_from([0, 0, 5]),
+        "seed": st.integers(1, 10_000),
+    }
+)
 
 
 @st.composite

@@ -89,7 +89,7 @@ def schema(folder: Path) -> None:
         click.echo(f"wrote {path}")
 
 
-FORMATS = click.Choice(["text", "markdown", "json"])
+FORMATS = click.Choice(["text", "markdown", "json", "checklist"])
 
 
 def _notice(text: str | None) -> None:
@@ -114,7 +114,8 @@ def _color(no_color: bool) -> bool:
     type=FORMATS,
     default="text",
     show_default=True,
-    help="text for people, markdown for a pull-request comment, json for scripts.",
+    help="text for people, markdown for a pull-request comment, json for scripts, checklist "
+    "for the people doing the steps in the app.",
 )
 @click.option(
     "--detailed-exitcode",
@@ -190,7 +191,8 @@ def plan(
     type=FORMATS,
     default="text",
     show_default=True,
-    help="text for people, markdown for a pull-request comment, json for scripts.",
+    help="text for people, markdown for a pull-request comment, json for scripts, checklist "
+    "for the people doing the steps in the app.",
 )
 @click.option("--no-color", is_flag=True, help="No colour (also NO_COLOR, or when piped).")
 def show(planfile: Path, fmt: str, no_color: bool) -> None:
@@ -339,6 +341,13 @@ def _register_optional() -> None:
     except ImportError:  # the sandbox is being built alongside; see issue 3
         return
     cli.add_command(sandbox)
+
+
+from ksctl.attestations.cli import confirm  # noqa: E402
+from ksctl.evidence.cli import evidence  # noqa: E402
+
+cli.add_command(confirm)
+cli.add_command(evidence)
 
 
 _register_optional()

@@ -28,3 +28,9 @@ class Manifest(BaseModel):
     source: str = Field(description="what it was copied from: job, ticket or replay id")
     range_start: datetime | None = None
     range_end: datetime | None = None
+    # Absent unless used, so that the manifests of API downloads are what they were.
+    by: str | None = Field(
+        None,
+        exclude_if=lambda who: who is None,
+        description="who uploaded it, for an operator upload (`ksctl evidence add`)",
+    )

@@ -32,6 +32,15 @@ class Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Source(Frozen):
+    """Where the plan's idea of one value came from, on a platform that cannot observe all."""
+
+    value: str = Field(description="what, e.g. live.permission")
+    shown: str = Field(description="the value ksctl works with")
+    how: str = Field(description="observed | attested | evidenced | expired | unknown")
+    detail: str = Field("", description="the endpoint, or who attested it and when")
+
+
 class AccountPlan(Frozen):
     id: str
     name: str | None = None
@@ -41,6 +50,13 @@ class AccountPlan(Frozen):
     warnings: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
     destination: str | None = Field(None, description="where this account's backups go")
+    # An extension of the plan JSON, absent unless a provider fills it (kuaishou-open).
+    sources: tuple[Source, ...] = Field(
+        (),
+        exclude_if=lambda found: not found,
+        description="which values were observed through the API, which attested (by whom, "
+        "when), which nobody could see",
+    )
 
     @property
     def write_calls(self) -> int:

@@ -174,3 +174,6 @@ def writes(fmt: str) -> None:
             f"{w['at']}  {w['app_id']}  {w['account_id']}  {w['operation']}  "
             f"{w['target'] or '-'}  key={w['idempotency_key']}"
         )
+
+
+from ksctl.sandbox import person_cli  # noqa: E402,F401  (registers act and export)

@@ -60,7 +60,7 @@ def test_options_are_offered() -> None:
 
 
 def test_enum_values_are_offered() -> None:
-    assert complete(cli, ["plan", "--format"], "") == ["text", "markdown", "json"]
+    assert complete(cli, ["plan", "--format"], "") == ["text", "markdown", "json", "checklist"]
     assert complete(cli, ["plan", "--format"], "m") == ["markdown"]
     assert complete(cli, ["completion"], "") == ["bash", "zsh", "fish"]
     assert complete(cli, ["sandbox", "writes", "--format"], "") == ["text", "json"]
@@ -83,7 +83,12 @@ def test_the_program_answers_a_completion_request() -> None:
         _ksctl(), env=env, capture_output=True, text=True, timeout=60, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["plain,text", "plain,markdown", "plain,json"]
+    assert result.stdout.splitlines() == [
+        "plain,text",
+        "plain,markdown",
+        "plain,json",
+        "plain,checklist",
+    ]
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")

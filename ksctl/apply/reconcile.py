@@ -147,9 +147,30 @@ async def _store(
     await asyncio.to_thread(ctx.store.adopt, manifest, staged)
 
 
+Reconcile = Callable[[Action, AccountContext], Awaitable[Outcome]]
+
+# Every action type's reconcile, registered by `@reconciles(type)` below; a test holds it
+# to one per type.
+RECONCILE: dict[ActionType, Reconcile] = {}
+
+
+def reconciles(*types: ActionType) -> Callable[[Reconcile], Reconcile]:
+    """Register the decorated function as the reconcile of `types`."""
+
+    def register(fn: Reconcile) -> Reconcile:
+        for type_ in types:
+            if type_ in RECONCILE:
+                raise RuntimeError(f"two reconciles for {type_.value}")
+            RECONCILE[type_] = fn
+        return fn
+
+    return register
+
+
 # ---- the reconciles ------------------------------------------------------------------
 
 
+@reconciles(T.enable_feature, T.disable_feature)
 async def feature(action: Action, ctx: AccountContext) -> Outcome:
     name = action.target or ""
     want = action.after == "enabled"
@@ -163,6 +184,7 @@ async def feature(action: Action, ctx: AccountContext) -> Outcome:
     return Outcome.done
 
 
+@reconciles(T.cancel_schedule)
 async def cancel_schedule(action: Action, ctx: AccountContext) -> Outcome:
     schedule = next((s for s in ctx.state.schedules if s.id == action.target), None)
     if schedule is None or schedule.status is not ScheduleStatus.pending:
@@ -175,6 +197,7 @@ async def cancel_schedule(action: Action, ctx: AccountContext) -> Outcome:
     return Outcome.done
 
 
+@reconciles(T.export_interactions)
 async def export_interactions(action: Action, ctx: AccountContext) -> Outcome:
     if ctx.store and ctx.store.verified(BackupKind.interactions, ctx.state.id):
         return Outcome.already
@@ -212,6 +235,7 @@ async def export_interactions(action: Action, ctx: AccountContext) -> Outcome:
     return Outcome.done
 
 
+@reconciles(T.request_gift_ledger)
 async def request_gift_ledger(action: Action, ctx: AccountContext) -> Outcome:
     if ctx.state.open_work.gift_ledger_ticket is not None:
         return Outcome.already
@@ -223,6 +247,7 @@ async def request_gift_ledger(action: Action, ctx: AccountContext) -> Outcome:
     return Outcome.done
 
 
+@reconciles(T.download_gift_ledger)
 async def download_gift_ledger(action: Action, ctx: AccountContext) -> Outcome:
     if ctx.store and ctx.store.verified(BackupKind.gift_ledger, ctx.state.id):
         return Outcome.already
@@ -248,6 +273,7 @@ async def download_gift_ledger(action: Action, ctx: AccountContext) -> Outcome:
     return Outcome.done
 
 
+@reconciles(T.download_replay)
 async def download_replay(action: Action, ctx: AccountContext) -> Outcome:
     if ctx.store and ctx.store.verified(BackupKind.replay, ctx.state.id, action.target):
         return Outcome.already
@@ -267,6 +293,7 @@ async def download_replay(action: Action, ctx: AccountContext) -> Outcome:
     return Outcome.done
 
 
+@reconciles(T.purge_viewer_pii)
 async def purge_viewer_pii(action: Action, ctx: AccountContext) -> Outcome:
     if ctx.state.interactions.viewer_phone_numbers == 0:
         return Outcome.already
@@ -278,6 +305,7 @@ async def purge_viewer_pii(action: Action, ctx: AccountContext) -> Outcome:
     return Outcome.done
 
 
+@reconciles(T.disable_live)
 async def disable_live(action: Action, ctx: AccountContext) -> Outcome:
     if ctx.state.live.permission.value == "disabled":
         return Outcome.already
@@ -318,6 +346,7 @@ async def disable_live(action: Action, ctx: AccountContext) -> Outcome:
     return Outcome.done
 
 
+@reconciles(T.enable_live)
 async def enable_live(action: Action, ctx: AccountContext) -> Outcome:
     if ctx.state.live.permission.value == "enabled":
         return Outcome.already
@@ -329,6 +358,7 @@ async def enable_live(action: Action, ctx: AccountContext) -> Outcome:
     return Outcome.done
 
 
+@reconciles(T.remove_certification)
 async def remove_certification(action: Action, ctx: AccountContext) -> Outcome:
     if not ctx.state.certification.live_certified:
         return Outcome.already
@@ -340,6 +370,7 @@ async def remove_certification(action: Action, ctx: AccountContext) -> Outcome:
     return Outcome.done
 
 
+@reconciles(T.takedown_replays)
 async def takedown_replays(action: Action, ctx: AccountContext) -> Outcome:
     wanted = set(action.params.get("replay_ids") or [])
     if not any(r.online and r.id in wanted for r in ctx.state.replays):
@@ -361,19 +392,3 @@ async def takedown_replays(action: Action, ctx: AccountContext) -> Outcome:
             appeal.decided_at,
         )
     return Outcome.done
-
-
-RECONCILE: dict[ActionType, Callable[[Action, AccountContext], Awaitable[Outcome]]] = {
-    T.enable_feature: feature,
-    T.disable_feature: feature,
-    T.export_interactions: export_interactions,
-    T.request_gift_ledger: request_gift_ledger,
-    T.download_gift_ledger: download_gift_ledger,
-    T.download_replay: download_replay,
-    T.purge_viewer_pii: purge_viewer_pii,
-    T.cancel_schedule: cancel_schedule,
-    T.disable_live: disable_live,
-    T.enable_live: enable_live,
-    T.remove_certification: remove_certification,
-    T.takedown_replays: takedown_replays,
-}

@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ksctl.engine.specs import ActionType
 
-class ActionType(StrEnum):
-    # Declaration order is the tie-break of the deterministic sort within an account.
-    enable_feature = "enable_feature"
-    disable_feature = "disable_feature"
-    export_interactions = "export_interactions"
-    request_gift_ledger = "request_gift_ledger"
-    download_gift_ledger = "download_gift_ledger"
-    download_replay = "download_replay"
-    purge_viewer_pii = "purge_viewer_pii"
-    cancel_schedule = "cancel_schedule"
-    remove_certification = "remove_certification"
-    enable_live = "enable_live"
-    disable_live = "disable_live"
-    takedown_replays = "takedown_replays"
-
-    @property
-    def rank(self) -> int:
-        return list(ActionType).index(self)
-
-
-BACKUP_ACTIONS = frozenset(
-    {ActionType.export_interactions, ActionType.download_gift_ledger, ActionType.download_replay}
-)
-IRREVERSIBLE = frozenset({ActionType.takedown_replays, ActionType.purge_viewer_pii})
+__all__ = ["Action", "ActionType"]
 
 
 class Action(BaseModel):

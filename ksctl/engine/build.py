@@ -83,9 +83,7 @@ def plan_account(
         actions=tuple(performed_by(provider, a) for a in actions),
         warnings=tuple(found.warnings) if actions else (),
         errors=tuple(found.errors + found.blockers),
-        destination=destination_of(desired)
-        if any(a.type.value.startswith(("export", "download")) for a in actions)
-        else None,
+        destination=destination_of(desired) if any(a.type.spec.backup for a in actions) else None,
     )
 
 

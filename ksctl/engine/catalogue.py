@@ -1,31 +1,22 @@
-"""The action catalogue of DESIGN §2: which actions a difference calls for, and their order."""
+"""The action catalogue: which actions a difference calls for, and what each depends on.
+
+What a type is (its cost, whether it is irreversible...) is its spec (`engine/specs.py`);
+this module says only when a plan needs it. See docs/architecture.md.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from ksctl.config.model import DesiredAccount
-from ksctl.engine.action import BACKUP_ACTIONS, IRREVERSIBLE, Action, ActionType
+from ksctl.engine.action import Action
 from ksctl.engine.actual import ActualAccount
 from ksctl.engine.diff import Changes
+from ksctl.engine.specs import BACKUP_ACTIONS, SPECS, ActionType
 from ksctl.platform.wire import AppealStatus, JobStatus
 
 T = ActionType
 EXPORT_WINDOW = timedelta(days=30)
-WRITE_CALLS = {
-    T.enable_feature: 1,
-    T.disable_feature: 1,
-    T.export_interactions: 1,
-    T.request_gift_ledger: 1,
-    T.download_gift_ledger: 0,
-    T.download_replay: 0,
-    T.purge_viewer_pii: 1,
-    T.cancel_schedule: 1,
-    T.remove_certification: 1,
-    T.enable_live: 1,
-    T.disable_live: 3,  # send the SMS code, verify it, disable
-    T.takedown_replays: 1,
-}
 
 
 class _Builder:
@@ -34,12 +25,14 @@ class _Builder:
         self.actions: dict[str, Action] = {}
 
     def add(self, type_: ActionType, target: str | None = None, **fields: object) -> Action:
-        fields.setdefault("write_calls", WRITE_CALLS[type_])
+        spec = SPECS[type_]
+        fields.setdefault("write_calls", spec.write_calls)
+        fields.setdefault("needs_verification", spec.needs_verification)
         action = Action(
             address=Action.make_address(self.account_id, type_, target),
             type=type_,
             target=target,
-            irreversible=type_ in IRREVERSIBLE,
+            irreversible=spec.irreversible,
             **fields,
         )
         self.actions[action.address] = action
@@ -113,7 +106,6 @@ def build_actions(desired: DesiredAccount, actual: ActualAccount, changed: Chang
             T.disable_live,
             before="enabled",
             after="disabled",
-            needs_verification=True,
             depends_on=b.of(
                 *BACKUP_ACTIONS,
                 T.purge_viewer_pii,

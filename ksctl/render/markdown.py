@@ -4,9 +4,14 @@ account, within a size budget (GitHub refuses comments over 65,536 characters)."
 from __future__ import annotations
 
 from ksctl.engine.plan import AccountPlan, Plan, Status
-from ksctl.render.symbols import SYMBOL, change, in_sync, notes
+from ksctl.engine.specs import IRREVERSIBLE
+from ksctl.render.symbols import change, in_sync, notes, symbol
 
 BUDGET = 60_000
+# The kinds no action undoes, latest in the order first.
+IRREVERSIBLE_KINDS = ", ".join(
+    t.spec.noun for t in sorted(IRREVERSIBLE, key=lambda t: t.rank, reverse=True)
+)
 ICON = {Status.changes: "🟡", Status.in_sync: "🟢", Status.blocked: "🟣", Status.error: "🔴"}
 
 
@@ -26,7 +31,7 @@ def _section(acc: AccountPlan) -> str:
         body.append("```diff")
         for action in acc.actions:
             extra = notes(action)
-            line = f"{SYMBOL[action.type]} {action.address}  {change(action)}"
+            line = f"{symbol(action)} {action.address}  {change(action)}"
             body.append(line + (f"  ({'; '.join(extra)})" if extra else ""))
             body.extend(f"#   effect: {effect}" for effect in action.effects)
             if action.waits_for:
@@ -59,7 +64,7 @@ def render_markdown(plan: Plan, *, budget: int = BUDGET, full_plan_hint: str | N
     if plan.safety.irreversible_actions:
         head.append(
             f"**{plan.safety.irreversible_actions} irreversible action(s)** "
-            "(replay takedown, phone-number purge).\n"
+            f"({IRREVERSIBLE_KINDS}).\n"
         )
     head.extend(f"> [!WARNING]\n> {w}\n" for w in plan.warnings)
     text = "\n".join(head)

@@ -1,29 +1,13 @@
-"""What each action looks like in a diff: create (+), change (~) or remove (-); what the
-renderers share."""
+"""What the renderers share: how an action reads in a diff (its symbol is its spec's), the
+accounts in sync."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from ksctl.engine.action import Action, ActionType
+from ksctl.engine.action import Action
 from ksctl.engine.plan import Plan, Status
-
-T = ActionType
-SYMBOL = {
-    T.export_interactions: "+",
-    T.request_gift_ledger: "+",
-    T.download_gift_ledger: "+",
-    T.download_replay: "+",
-    T.enable_feature: "~",
-    T.disable_feature: "~",
-    T.enable_live: "~",
-    T.disable_live: "~",
-    T.cancel_schedule: "-",
-    T.purge_viewer_pii: "-",
-    T.remove_certification: "-",
-    T.takedown_replays: "-",
-}
 
 # Accounts in sync are named up to this many, then counted: a drift check of thousands of
 # converged accounts must not print them all.
@@ -39,6 +23,11 @@ def in_sync(plan: Plan, name: Callable[[str], str] = str, more_hint: str = "") -
     return ", ".join(name(i) for i in ids[:IN_SYNC_LISTED]) + (
         f" and {more} more{more_hint}" if more > 0 else ""
     )
+
+
+def symbol(action: Action) -> str:
+    """Create (+), change (~) or remove (-)."""
+    return action.type.spec.symbol
 
 
 def show(value: Any) -> str:

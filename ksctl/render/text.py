@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ksctl.engine.plan import AccountPlan, Plan, Status
-from ksctl.render.symbols import SYMBOL, change, in_sync, notes
+from ksctl.render.symbols import change, in_sync, notes, symbol
 
 COLORS = {"+": "green", "~": "yellow", "-": "red"}
 STATUS_COLORS = {
@@ -29,12 +29,12 @@ def _account(acc: AccountPlan, style: object) -> list[str]:
     ]
     width = max((len(a.address) for a in acc.actions), default=0)
     for action in acc.actions:
-        symbol = SYMBOL[action.type]
+        sign = symbol(action)
         extra = notes(action)
-        line = f"  {symbol} {action.address.ljust(width)}  {change(action)}"
+        line = f"  {sign} {action.address.ljust(width)}  {change(action)}"
         if extra:
             line += f"  ({'; '.join(extra)})"
-        lines.append(s(line.rstrip(), fg=COLORS[symbol]))
+        lines.append(s(line.rstrip(), fg=COLORS[sign]))
         lines.extend(f"      effect: {effect}" for effect in action.effects)
         if action.waits_for:
             lines.append(f"      waits for {action.waits_for}")

@@ -9,7 +9,8 @@ import pytest
 from ksctl.apply.command import run_apply
 from ksctl.engine.action import ActionType
 from ksctl.engine.build import PlanOptions
-from ksctl.engine.provider import MANUAL_STEPS, Provider
+from ksctl.engine.provider import Provider
+from ksctl.engine.specs import SPECS
 from tests.apply.conftest import Workspace
 from tests.apply.test_apply_e2e import assert_backups_before_closing, copy_example
 from tests.conftest import assert_no_write_twice
@@ -37,7 +38,7 @@ def test_a_manual_step_waits_for_the_person_and_is_verified_by_the_next_refresh(
     ws: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = copy_example(ws)
-    step = MANUAL_STEPS[ActionType.disable_live]
+    step = SPECS[ActionType.disable_live].manual
     assert apply(ws, config) == 3
     out, err = capsys.readouterr()
     assert f"manual, in the app: {step}" in out  # the plan shown before applying

@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ksctl.backups.store import BackupState
-from ksctl.engine.action import BACKUP_ACTIONS, ActionType
 from ksctl.engine.build import plan_account
 from ksctl.engine.graph import order
+from ksctl.engine.specs import BACKUP_ACTIONS, ActionType
 from tests.engine.factory import NOW, actual, desired
 
 T = ActionType

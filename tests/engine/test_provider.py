@@ -7,7 +7,8 @@ import json
 
 from ksctl.engine.action import ActionType
 from ksctl.engine.build import plan_account
-from ksctl.engine.provider import MANUAL_STEPS, MODELLED_API, Provider
+from ksctl.engine.provider import MODELLED_API, Provider
+from ksctl.engine.specs import SPECS
 from tests.engine.factory import actual, desired
 
 T = ActionType
@@ -17,8 +18,7 @@ NO_LIVE_API = Provider(
 
 
 def test_every_action_type_has_a_step_in_the_app() -> None:
-    assert set(MANUAL_STEPS) == set(ActionType)
-    assert all(MANUAL_STEPS.values())
+    assert all(SPECS[t].manual for t in ActionType)
     assert all(MODELLED_API.manual_step(t) is None for t in ActionType)
 
 
@@ -29,7 +29,7 @@ def test_actions_the_provider_cannot_perform_are_manual_steps() -> None:
     assert [a.address for a in by_hand.actions] == [a.address for a in by_api.actions]
     for api, hand in zip(by_api.actions, by_hand.actions, strict=True):
         if hand.type in (T.disable_live, T.remove_certification):
-            assert hand.manual == MANUAL_STEPS[hand.type]
+            assert hand.manual == SPECS[hand.type].manual
             assert hand.write_calls == 0 and not hand.needs_verification
             assert hand.depends_on == api.depends_on  # still after the backups
         else:
@@ -45,4 +45,4 @@ def test_the_plan_json_names_a_manual_step_only_where_there_is_one() -> None:
     (hand_live,) = [
         a for a in plan_account(want, actual(), NO_LIVE_API).actions if a.type is T.disable_live
     ]
-    assert json.loads(hand_live.model_dump_json())["manual"] == MANUAL_STEPS[T.disable_live]
+    assert json.loads(hand_live.model_dump_json())["manual"] == SPECS[T.disable_live].manual

@@ -12,14 +12,15 @@ from typing import Any
 import yaml
 
 from ksctl import asyncrun
+from ksctl.compose import resolve_target
 from ksctl.config import Config, load_config
 from ksctl.config.checks import is_url
+from ksctl.contract.wire import AccountState
 from ksctl.engine.build import DEFAULT_OPTIONS, PlanOptions, build_plan, destination_of
 from ksctl.engine.plan import Plan
 from ksctl.engine.refresh import refresh
 from ksctl.errors import KsctlError, Problem
-from ksctl.platform.target import Target, open_client, resolve_target
-from ksctl.platform.wire import AccountState
+from ksctl.platform.target import Target, open_client
 
 # (accounts read so far, accounts to read)
 RefreshProgress = Callable[[int, int], None]
@@ -30,18 +31,6 @@ class Planned:
     plan: Plan
     config_warnings: tuple[Problem, ...]
     notice: str | None
-
-
-def home_of(workdir: Path) -> Path:
-    """The folder whose `.ksctl/` holds the embedded sandbox (the working directory)."""
-    return workdir
-
-
-def describe_target(target: Target) -> str:
-    """Where a plan was made: no credential in it, but enough to refuse another target."""
-    if target.embedded:
-        return "embedded-sandbox"
-    return f"{target.base_url} app={target.app_id}"
 
 
 def select(config: Config, targets: Sequence[str]) -> frozenset[str] | None:
@@ -93,7 +82,7 @@ async def _plan(
         config,
         refreshed.actuals,
         refreshed.quota,
-        target=describe_target(target),
+        target=target.name,
         created_at=created_at,
         options=options,
         warnings=_ci_warnings(config, env),
@@ -118,7 +107,7 @@ def make_plan(
     env = os.environ if env is None else env
     config = load_config(paths or (".",))
     only = select(config, targets)
-    target = resolve_target(env, home_of(workdir))
+    target = resolve_target(env, workdir)
     plan = asyncrun.run(
         _plan(
             config, only, target, workdir, options, env, created_at or datetime.now(UTC), progress
@@ -152,7 +141,7 @@ def import_accounts(
 ) -> tuple[str, str | None]:
     """Desired-state YAML for existing accounts, and the target notice."""
     workdir = workdir or Path.cwd()
-    target = resolve_target(os.environ if env is None else env, home_of(workdir))
+    target = resolve_target(os.environ if env is None else env, workdir)
 
     async def read() -> Any:
         async with open_client(target) as client:

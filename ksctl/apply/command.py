@@ -12,12 +12,12 @@ import click
 
 from ksctl.apply.run import EXIT_OK, EXIT_REFUSED, ApplyReport, Refused, apply_plan
 from ksctl.apply.walk import AccountRun, AccountStatus
+from ksctl.compose import resolve_target
 from ksctl.engine.build import PlanOptions
 from ksctl.engine.plan import Plan
 from ksctl.engine.planfile import PlanRefused, load_plan
 from ksctl.errors import ConfigError
-from ksctl.planning import describe_target, home_of, make_plan
-from ksctl.platform.target import resolve_target
+from ksctl.planning import make_plan
 from ksctl.progress import terminal_bar
 from ksctl.render.text import render_text
 
@@ -105,7 +105,7 @@ def run_apply(
 ) -> int:
     env = os.environ if env is None else env
     workdir = workdir or Path.cwd()
-    target = resolve_target(env, home_of(workdir))
+    target = resolve_target(env, workdir)
     if target.notice:
         click.echo(target.notice, err=True)
     plan: Plan
@@ -136,7 +136,7 @@ def run_apply(
         report = apply_plan(
             plan,
             target,
-            describe_target(target),
+            target.name,
             workdir=workdir,
             env=env,
             force=force,

@@ -19,10 +19,7 @@ from typing import Any
 
 from ksctl.backups.manifest import BackupKind, Manifest
 from ksctl.backups.store import BackupStore, data_path
-from ksctl.engine.action import Action, ActionType
-from ksctl.platform.client import PlatformClient, WriteResult
-from ksctl.platform.keys import idempotency_key
-from ksctl.platform.wire import (
+from ksctl.contract.wire import (
     AccountState,
     AppealStatus,
     Job,
@@ -31,6 +28,9 @@ from ksctl.platform.wire import (
     Ticket,
     TicketStatus,
 )
+from ksctl.engine.action import Action, ActionType
+from ksctl.platform.client import PlatformClient, WriteResult
+from ksctl.platform.keys import idempotency_key
 
 T = ActionType
 

@@ -12,13 +12,13 @@ from ksctl import asyncrun
 from ksctl.apply.journal import Journal
 from ksctl.apply.lock import apply_lock
 from ksctl.apply.reconcile import AccountContext
-from ksctl.apply.sms import CodeSource, choose_source
+from ksctl.apply.sms import choose_source
 from ksctl.apply.walk import AccountRun, AccountStatus, QuotaBudget, walk
 from ksctl.backups.store import BackupStore, open_sink
 from ksctl.engine.plan import AccountPlan, Plan, Status
 from ksctl.errors import KsctlError
+from ksctl.home import state_dir
 from ksctl.platform.client import PlatformClient
-from ksctl.platform.redact import Secret
 from ksctl.platform.target import Target, open_client
 
 EXIT_OK, EXIT_ERROR, EXIT_LEFT, EXIT_REFUSED = 0, 1, 3, 4
@@ -92,22 +92,6 @@ async def check_versions(client: PlatformClient, accounts: list[AccountPlan]) ->
     return dict(read.accounts)
 
 
-def sandbox_inbox(target: Target) -> CodeSource | None:
-    """The embedded sandbox's SMS inbox, read directly from its world file."""
-    if not target.embedded or target.home is None:
-        return None
-    home = target.home
-
-    async def get(account_id: str, sent_to: str | None) -> Secret | None:
-        from ksctl.sandbox.embedded import embedded_store
-
-        inbox = embedded_store(home).sms_inbox()
-        codes = [m for m in inbox if m.get("account_id") == account_id]
-        return Secret(str(codes[-1]["code"])) if codes else None
-
-    return get
-
-
 async def _apply(
     plan: Plan,
     target: Target,
@@ -128,9 +112,9 @@ async def _apply(
         states = await check_versions(client, runnable)
         quota = await client.get_quota()
         budget = QuotaBudget(quota.remaining, quota.per_day, quota.resets_at)
-        source = choose_source(env, sandbox_inbox(target), interactive)
+        source = choose_source(env, target.inbox, interactive)
         stores: dict[str, BackupStore] = {}
-        staging = workdir / ".ksctl" / "staging"
+        staging = state_dir(workdir) / "staging"
 
         def context(acc: AccountPlan) -> AccountContext:
             store = None
@@ -166,7 +150,7 @@ def apply_plan(
 ) -> ApplyReport:
     """Apply `plan` to `target`; refuses (exit 4) before any write when it must."""
     preflight(plan, target_name, force=force, now=datetime.now(UTC))
-    home = workdir / ".ksctl"
+    home = state_dir(workdir)
     # Microseconds, so that journal names sort in run order even for runs within a second.
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ") + "-" + uuid.uuid4().hex[:6]
     with apply_lock(home):

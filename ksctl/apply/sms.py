@@ -8,26 +8,22 @@ waits and the run ends with exit 3. A code is never printed, logged or journalle
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import shlex
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 
 import click
 
 from ksctl.platform.redact import Secret
+from ksctl.platform.target import SmsInbox
 
 ENV_COMMAND = "KSCTL_SMS_CODE_COMMAND"
 CODE = re.compile(r"^\s*(\d{4,8})\s*$")
 
 # (account id, masked phone the code went to) -> the code, or None when none can be had.
-CodeSource = Callable[[str, str | None], Awaitable[Secret | None]]
-
-
-class NoCode(Exception):
-    """No way to get an SMS code in this run."""
+CodeSource = SmsInbox
 
 
 def command_source(command: str, env: Mapping[str, str]) -> CodeSource:
@@ -81,7 +77,3 @@ def choose_source(
     if interactive is None:
         interactive = sys.stdin.isatty() and sys.stderr.isatty()
     return prompt_source() if interactive else None
-
-
-def default_env() -> Mapping[str, str]:
-    return os.environ

@@ -14,6 +14,7 @@ from ksctl.config.model import (
     Permission,
 )
 from ksctl.errors import Problem, Severity
+from ksctl.home import STATE_DIR
 
 if TYPE_CHECKING:
     from ksctl.config.load import Origin
@@ -94,7 +95,7 @@ def _check_destination(destination: str, origin: Origin) -> list[Problem]:
     path = PurePosixPath(destination)
     if (
         path.is_absolute()
-        or path.parts[:1] == (".ksctl",)
+        or path.parts[:1] == (STATE_DIR,)
         or destination == DEFAULT_BACKUP_DESTINATION
     ):
         return []

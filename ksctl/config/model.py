@@ -11,8 +11,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from ksctl.home import STATE_DIR
+
 ACCOUNT_ID_PATTERN = r"^[A-Za-z0-9]{1,64}$"
-DEFAULT_BACKUP_DESTINATION = ".ksctl/backups"
+DEFAULT_BACKUP_DESTINATION = f"{STATE_DIR}/backups"
 
 AccountId = Annotated[str, StringConstraints(strict=True, pattern=ACCOUNT_ID_PATTERN)]
 Text = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200)]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ksctl.backups.store import BackupState
-from ksctl.platform.wire import AccountState, Schedule
+from ksctl.contract.wire import AccountState, Schedule
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from ksctl.config import Config
 from ksctl.config.model import DEFAULT_BACKUP_DESTINATION, DesiredAccount
+from ksctl.contract.wire import Quota
 from ksctl.engine.action import Action
 from ksctl.engine.actual import ActualAccount
 from ksctl.engine.catalogue import build_actions
@@ -24,7 +25,6 @@ from ksctl.engine.plan import (
     safety,
 )
 from ksctl.engine.provider import MODELLED_API, Provider
-from ksctl.platform.wire import Quota
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ksctl.config.model import DesiredAccount
+from ksctl.contract.wire import AppealStatus, JobStatus
 from ksctl.engine.action import Action
 from ksctl.engine.actual import ActualAccount
 from ksctl.engine.diff import Changes
 from ksctl.engine.specs import BACKUP_ACTIONS, SPECS, ActionType
-from ksctl.platform.wire import AppealStatus, JobStatus
 
 T = ActionType
 EXPORT_WINDOW = timedelta(days=30)

@@ -10,9 +10,9 @@ from typing import Protocol
 
 from ksctl.backups.store import BackupState, BackupStore, open_sink
 from ksctl.config.model import Backup, DesiredAccount
+from ksctl.contract.wire import AccountState, Quota
 from ksctl.engine.actual import ActualAccount
 from ksctl.engine.build import destination_of
-from ksctl.platform.wire import AccountState, Quota
 
 NOTHING = BackupState(interactions=False, gift_ledger=False, replays=frozenset())
 

@@ -26,14 +26,7 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from ksctl import __version__
-from ksctl.platform.download import Downloaded, DownloadSink, LocalFileSink, download
-from ksctl.platform.errors import ProtocolError
-from ksctl.platform.keys import idempotency_key
-from ksctl.platform.quota import QuotaStatus
-from ksctl.platform.redact import Redactor, Secret
-from ksctl.platform.retry import Budget, Clock, RetryPolicy, SystemClock
-from ksctl.platform.session import Answer, Session, account_from
-from ksctl.platform.wire import (
+from ksctl.contract.wire import (
     AccountsPage,
     AccountState,
     Appeal,
@@ -55,6 +48,13 @@ from ksctl.platform.wire import (
     VerifyRequest,
     WriteAnswer,
 )
+from ksctl.platform.download import Downloaded, DownloadSink, LocalFileSink, download
+from ksctl.platform.errors import ProtocolError
+from ksctl.platform.keys import idempotency_key
+from ksctl.platform.quota import QuotaStatus
+from ksctl.platform.redact import Redactor, Secret
+from ksctl.platform.retry import Budget, Clock, RetryPolicy, SystemClock
+from ksctl.platform.session import Answer, Session, account_from
 
 __all__ = ["AccountsRead", "PlatformClient", "WriteResult", "idempotency_key"]
 

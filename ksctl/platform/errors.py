@@ -30,9 +30,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ksctl.contract import codes
+from ksctl.contract.codes import describe
 from ksctl.errors import KsctlError
-from ksctl.platform import codes
-from ksctl.platform.codes import describe
 
 
 class PlatformError(KsctlError):

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from ksctl.platform import codes
-from ksctl.platform.codes import describe
+from ksctl.contract import codes
+from ksctl.contract.codes import describe
+from ksctl.contract.wire import AccountState
 from ksctl.platform.errors import (
     AccountBanned,
     PlatformError,
@@ -20,7 +21,6 @@ from ksctl.platform.errors import (
     error_class,
 )
 from ksctl.platform.redact import redact
-from ksctl.platform.wire import AccountState
 
 # Codes whose message gets better with the account's state: worth one extra read.
 ENRICHABLE = frozenset(

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from ksctl.contract.wire import Quota
 from ksctl.platform.errors import QuotaExhausted
-from ksctl.platform.wire import Quota
 
 REMAINING_HEADER = "X-Quota-Remaining"
 RESET_HEADER = "X-Quota-Reset"

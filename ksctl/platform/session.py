@@ -17,7 +17,8 @@ from typing import Any
 
 import httpx
 
-from ksctl.platform import codes
+from ksctl.contract import codes
+from ksctl.contract.wire import AccountState
 from ksctl.platform.errors import (
     NetworkError,
     PlatformError,
@@ -31,7 +32,6 @@ from ksctl.platform.explain import ENRICHABLE, build_error
 from ksctl.platform.quota import QuotaTracker
 from ksctl.platform.redact import RedactingFilter, Redactor, Secret
 from ksctl.platform.retry import Budget, Clock, RetryPolicy, parse_retry_after
-from ksctl.platform.wire import AccountState
 
 log = logging.getLogger("ksctl.platform")
 

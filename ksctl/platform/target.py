@@ -1,45 +1,36 @@
-"""Which platform ksctl talks to, from the environment.
+"""A resolved platform target and the client for it; the composition root
+(`ksctl/compose.py`) builds it from the environment.
 
-`KSCTL_ENDPOINT`, `KSCTL_APP_ID` and `KSCTL_APP_SECRET` all set: a real HTTP endpoint
-(or a served sandbox). None of them set: the embedded sandbox under `.ksctl/`, in-process,
-with the demo app's credentials, so a first `ksctl plan` works with nothing configured.
-Anything in between is a mistake worth stopping for: ksctl must never guess whether it is
-about to touch real accounts.
+The target carries what this package must not build itself: the transport of the embedded
+sandbox and the sandbox's SMS inbox. The platform package never imports the sandbox.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
-from ksctl.errors import KsctlError
+import httpx
+
+from ksctl.home import state_dir
 from ksctl.platform.client import PlatformClient
 from ksctl.platform.redact import Secret
 
-ENV_ENDPOINT = "KSCTL_ENDPOINT"
-ENV_APP_ID = "KSCTL_APP_ID"
-ENV_APP_SECRET = "KSCTL_APP_SECRET"
-
-EMBEDDED_URL = "http://sandbox.ksctl.invalid"  # never resolved: the transport is in-process
-DEMO_APP_ID = "demo_app"
-DEMO_APP_SECRET = "demo_secret"
-
-
-class TargetError(KsctlError):
-    """The environment does not say clearly which platform to use."""
+# (account id, masked phone the code went to) -> the code, or None when none can be had.
+SmsInbox = Callable[[str, str | None], Awaitable[Secret | None]]
 
 
 @dataclass(frozen=True)
 class Target:
-    """A resolved platform target.
+    """Which platform, with what credentials.
 
     `home` (embedded only) is the folder whose `.ksctl/` holds the sandbox: the working
-    directory.
+    directory. `transport` builds the in-process transport of an embedded sandbox; `inbox`
+    reads a sandbox's SMS inbox.
     """
 
     kind: Literal["embedded", "remote"]
@@ -47,6 +38,8 @@ class Target:
     app_id: str
     app_secret: Secret
     home: Path | None = None
+    transport: Callable[[], httpx.AsyncBaseTransport] | None = None
+    inbox: SmsInbox | None = None
 
     @property
     def embedded(self) -> bool:
@@ -58,42 +51,21 @@ class Target:
         return self.embedded
 
     @property
+    def name(self) -> str:
+        """Where a plan was made: no credential in it, but enough to refuse another target."""
+        if self.embedded:
+            return "embedded-sandbox"
+        return f"{self.base_url} app={self.app_id}"
+
+    @property
     def notice(self) -> str | None:
         """The one line to print on stderr when the embedded sandbox is used."""
         if not self.embedded or self.home is None:
             return None
         return (
-            f"ksctl: no {ENV_ENDPOINT} set; using the embedded sandbox in "
-            f"{_shown(self.home / '.ksctl')}/ (no real account is touched)"
+            f"ksctl: no KSCTL_ENDPOINT set; using the embedded sandbox in "
+            f"{_shown(state_dir(self.home))}/ (no real account is touched)"
         )
-
-
-def resolve_target(env: Mapping[str, str], home: Path) -> Target:
-    """The target the environment names; `home` holds `.ksctl/` for the embedded sandbox.
-
-    Raises TargetError (one line) when the environment is half-configured or malformed.
-    """
-    endpoint = env.get(ENV_ENDPOINT, "").strip()
-    app_id = env.get(ENV_APP_ID, "").strip()
-    secret = env.get(ENV_APP_SECRET, "")
-    given = [
-        n
-        for n, v in ((ENV_ENDPOINT, endpoint), (ENV_APP_ID, app_id), (ENV_APP_SECRET, secret))
-        if v
-    ]
-    if not given:
-        return Target("embedded", EMBEDDED_URL, DEMO_APP_ID, Secret(DEMO_APP_SECRET), home)
-    if len(given) < 3:
-        unset = [n for n in (ENV_ENDPOINT, ENV_APP_ID, ENV_APP_SECRET) if n not in given]
-        raise TargetError(
-            f"{' and '.join(given)} {'is' if len(given) == 1 else 'are'} set but "
-            f"{' and '.join(unset)} {'is' if len(unset) == 1 else 'are'} not: set all three "
-            f"to use a platform endpoint, or none to use the embedded sandbox"
-        )
-    parts = urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise TargetError(f"{ENV_ENDPOINT}={endpoint!r} is not an http(s) URL")
-    return Target("remote", endpoint.rstrip("/"), app_id, Secret(secret))
 
 
 @asynccontextmanager
@@ -101,13 +73,8 @@ async def open_client(target: Target, **options: Any) -> AsyncIterator[PlatformC
     """A PlatformClient for `target`, closed on exit. `options` go to PlatformClient; a
     `transport` among them replaces the target's own (tests wrap or fault it)."""
     transport = options.pop("transport", None)
-    if target.embedded and transport is None:
-        if target.home is None:
-            raise TargetError("the embedded sandbox needs a home folder")
-        # Imported here: only the embedded target needs the sandbox (and FastAPI).
-        from ksctl.sandbox.embedded import embedded_transport
-
-        transport = embedded_transport(target.home)
+    if transport is None and target.transport is not None:
+        transport = target.transport()
     client = PlatformClient(
         target.base_url,
         app_id=target.app_id,

@@ -13,7 +13,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
-from ksctl.platform.wire import AccountKind
+from ksctl.contract.wire import AccountKind
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ksctl import __version__
-from ksctl.platform import codes
-from ksctl.platform.wire import (
+from ksctl.contract import codes
+from ksctl.contract.wire import (
     AccountAnswer,
     AccountsPage,
     AppealAnswer,

@@ -11,8 +11,8 @@ import secrets
 import sqlite3
 from datetime import datetime, timedelta
 
-from ksctl.platform import codes
-from ksctl.platform.wire import TokenAnswer
+from ksctl.contract import codes
+from ksctl.contract.wire import TokenAnswer
 from ksctl.sandbox.access import AppGrant, load_app
 from ksctl.sandbox.clock import to_epoch
 from ksctl.sandbox.refusal import Refusal

@@ -21,8 +21,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from ksctl.platform import codes
-from ksctl.platform.wire import ErrorAnswer
+from ksctl.contract import codes
+from ksctl.contract.wire import ErrorAnswer
 from ksctl.sandbox import auth, faults, idempotency, meta, quota
 from ksctl.sandbox.access import AppGrant
 from ksctl.sandbox.clock import to_epoch

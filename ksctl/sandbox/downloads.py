@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ksctl.platform import codes
+from ksctl.contract import codes
 from ksctl.sandbox.dispatch import Outcome
 from ksctl.sandbox.refusal import Refusal
 

@@ -11,16 +11,17 @@ from pathlib import Path
 
 import httpx
 
+from ksctl.home import state_dir
 from ksctl.sandbox.store import Store
 from ksctl.sandbox.world import World, load_world
 
+# The demo world's app (demo_world.yaml), as which the embedded sandbox acts by default.
 DEMO_APP_ID = "demo_app"
 DEMO_APP_SECRET = "demo_secret"
-BASE_URL = "http://sandbox.ksctl"
 
 
 def sandbox_path(home: Path) -> Path:
-    return Path(home) / ".ksctl" / "sandbox.db"
+    return state_dir(home) / "sandbox.db"
 
 
 def demo_world() -> World:

@@ -13,7 +13,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
-from ksctl.platform import codes
+from ksctl.contract import codes
 from ksctl.sandbox.refusal import Refusal
 
 KEY = re.compile(r"^[\x21-\x7e]([\x20-\x7e]{0,198}[\x21-\x7e])?$")

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from ksctl.platform import codes
+from ksctl.contract import codes
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "schemas" / "platform.openapi.json"
 

@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ksctl.platform import codes
-from ksctl.platform.wire import (
+from ksctl.contract import codes
+from ksctl.contract.wire import (
     Appeal,
     AppealRequest,
     DisableLiveRequest,

@@ -7,7 +7,7 @@ import binascii
 import json
 from typing import Any
 
-from ksctl.platform import codes
+from ksctl.contract import codes
 from ksctl.sandbox.refusal import Refusal
 
 MAX_COUNT = 200

@@ -12,8 +12,8 @@ import math
 import sqlite3
 from datetime import datetime
 
-from ksctl.platform import codes
-from ksctl.platform.wire import Quota
+from ksctl.contract import codes
+from ksctl.contract.wire import Quota
 from ksctl.sandbox.clock import day_start, next_reset, to_epoch
 from ksctl.sandbox.refusal import Refusal
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from ksctl.platform import codes
-from ksctl.platform.wire import (
+from ksctl.contract import codes
+from ksctl.contract.wire import (
     AccountAnswer,
     AccountsPage,
     AppealAnswer,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ksctl.platform import codes
+from ksctl.contract import codes
 
 
 class Refusal(Exception):

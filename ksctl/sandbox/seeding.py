@@ -11,7 +11,7 @@ import json
 import sqlite3
 from datetime import datetime
 
-from ksctl.platform.wire import ScheduleStatus
+from ksctl.contract.wire import ScheduleStatus
 from ksctl.sandbox import content
 from ksctl.sandbox.clock import from_epoch, to_epoch
 from ksctl.sandbox.db import WORLD_TABLES

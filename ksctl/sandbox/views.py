@@ -12,7 +12,7 @@ import sqlite3
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from ksctl.platform.wire import (
+from ksctl.contract.wire import (
     Access,
     AccountState,
     Appeal,

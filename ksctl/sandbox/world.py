@@ -13,8 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from ksctl.contract.wire import AccountKind, ScheduleStatus, Toggle
 from ksctl.errors import ConfigError
-from ksctl.platform.wire import AccountKind, ScheduleStatus, Toggle
 from ksctl.sandbox.clock import end_of_day, to_shanghai
 from ksctl.yamlio import load_yaml_model, read
 

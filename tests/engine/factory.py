@@ -7,8 +7,8 @@ from typing import Any
 
 from ksctl.backups.store import BackupState
 from ksctl.config.model import DesiredAccount
+from ksctl.contract.wire import AccountState
 from ksctl.engine.actual import ActualAccount
-from ksctl.platform.wire import AccountState
 
 CST = timezone(timedelta(hours=8))
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=CST)

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from benchmarks.server import served as serve_sandbox
-from ksctl.platform import codes
+from ksctl.contract import codes
 from ksctl.platform.client import PlatformClient
 from ksctl.platform.keys import idempotency_key
 from ksctl.platform.retry import RetryPolicy

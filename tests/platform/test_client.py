@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from ksctl.platform import codes
+from ksctl.contract import codes
+from ksctl.contract.wire import Feature
 from ksctl.platform.errors import AccessDenied, VerificationFailed
-from ksctl.platform.wire import Feature
 from tests.platform.fakes import (
     FakePlatform,
     account_json,

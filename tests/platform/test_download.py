@@ -11,11 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ksctl.platform import codes
+from ksctl.contract import codes
+from ksctl.contract.wire import Replay
 from ksctl.platform.download import LocalFileSink, verify_file
 from ksctl.platform.errors import IntegrityError, NetworkError, NotReady, ProtocolError
 from ksctl.platform.retry import RetryPolicy
-from ksctl.platform.wire import Replay
 from tests.platform.fakes import FakeClock, FakePlatform, make_client, refuse, run
 
 CONTENT = bytes(range(256)) * 4096 + b"tail"  # 1 MiB + 4 bytes

@@ -6,8 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from ksctl.contract import codes
+from ksctl.contract.wire import AccountState
 from ksctl.errors import KsctlError
-from ksctl.platform import codes
 from ksctl.platform.errors import (
     AccessDenied,
     AccountBanned,
@@ -26,7 +27,6 @@ from ksctl.platform.errors import (
 )
 from ksctl.platform.explain import build_error
 from ksctl.platform.redact import Redactor
-from ksctl.platform.wire import AccountState
 from tests.platform.fakes import account_json
 
 SH = timezone(timedelta(hours=8))

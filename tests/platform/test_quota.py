@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from ksctl.contract.wire import Quota
 from ksctl.platform.errors import QuotaExhausted
 from ksctl.platform.quota import QuotaTracker
-from ksctl.platform.wire import Quota
 
 SH = timezone(timedelta(hours=8))
 RESET = datetime(2026, 11, 26, 0, 0, tzinfo=SH)

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from ksctl.compose import resolve_target
 from ksctl.platform.errors import (
     AccountBanned,
     PreconditionFailed,
     QuotaExhausted,
     Refused,
 )
-from ksctl.platform.target import open_client, resolve_target
+from ksctl.platform.target import open_client
 from ksctl.sandbox.store import Store
 from tests.platform.fakes import FakeClock, run
 from tests.platform.sandboxes import (

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from ksctl.platform import codes
+from ksctl.contract import codes
 from ksctl.platform.errors import (
     AccountBanned,
     AuthError,

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from ksctl.compose import TargetError, resolve_target
 from ksctl.errors import KsctlError
-from ksctl.platform.target import TargetError, open_client, resolve_target
+from ksctl.platform.target import open_client
 from tests.platform.fakes import run
 
 FULL = {

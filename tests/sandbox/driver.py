@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from ksctl.platform.codes import TOKEN_EXPIRED
+from ksctl.contract.codes import TOKEN_EXPIRED
 from ksctl.sandbox.app import create_app
 from ksctl.sandbox.store import Store
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from ksctl.platform import codes
+from ksctl.contract import codes
 from ksctl.sandbox.store import Store
 from tests.sandbox.driver import Api
 

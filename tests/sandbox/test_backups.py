@@ -8,7 +8,7 @@ import hashlib
 import io
 from datetime import timedelta
 
-from ksctl.platform import codes
+from ksctl.contract import codes
 from ksctl.sandbox.store import Store
 from ksctl.sandbox.world import World
 from tests.sandbox.driver import Api

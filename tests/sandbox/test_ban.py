@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from ksctl.platform import codes
+from ksctl.contract import codes
 from ksctl.sandbox.store import Store
 from tests.sandbox.driver import Api
 

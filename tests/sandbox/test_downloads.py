@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from ksctl.platform import codes
+from ksctl.contract import codes
 from ksctl.sandbox.downloads import parse_range
 from ksctl.sandbox.refusal import Refusal
 from tests.sandbox.driver import Api

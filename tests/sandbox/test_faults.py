@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ksctl.platform import codes
+from ksctl.contract import codes
 from ksctl.sandbox.faults import draw
 from ksctl.sandbox.store import Store
 from ksctl.sandbox.world import Faults, World

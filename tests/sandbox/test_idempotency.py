@@ -3,7 +3,7 @@ is refused."""
 
 from __future__ import annotations
 
-from ksctl.platform import codes
+from ksctl.contract import codes
 from ksctl.sandbox.store import Store
 from tests.sandbox.driver import Api
 

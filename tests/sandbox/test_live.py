@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ksctl.platform import codes
+from ksctl.contract import codes
 from ksctl.sandbox.store import Store
 from tests.sandbox.driver import Api
 

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from ksctl.platform import codes
+from ksctl.contract import codes
 from ksctl.sandbox.openapi import DEFAULT_PATH, document, render, write_openapi
 from tests.sandbox.driver import Api
 

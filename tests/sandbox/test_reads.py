@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from ksctl.platform import codes
-from ksctl.platform.wire import AccountsPage
+from ksctl.contract import codes
+from ksctl.contract.wire import AccountsPage
 from ksctl.sandbox import db
 from ksctl.sandbox.store import Store
 from tests.sandbox.driver import Api

@@ -37,7 +37,7 @@ from ksctl.backups.manifest import BackupKind
 from ksctl.backups.store import BackupStore, LocalSink
 from ksctl.config import load_config
 from ksctl.config.model import Closure, DesiredAccount
-from ksctl.platform.wire import AccountState
+from ksctl.contract.wire import AccountState
 from ksctl.sandbox import meta, views
 from ksctl.sandbox.access import AppGrant, denial
 from ksctl.sandbox.world import AccountSeed, World

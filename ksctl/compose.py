@@ -1,0 +1,90 @@
+"""The composition root: the one place that builds the target from the environment, and
+the only module outside `ksctl/sandbox/` that knows the sandbox exists.
+
+`KSCTL_ENDPOINT`, `KSCTL_APP_ID` and `KSCTL_APP_SECRET` all set: a real HTTP endpoint (or
+a served sandbox). None of them set: the embedded sandbox under `.ksctl/`, in-process,
+with its transport, its app's credentials and its SMS inbox, so a first `ksctl plan` works
+with nothing configured. Anything in between is a mistake worth stopping for: ksctl must
+never guess whether it is about to touch real accounts. See docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from ksctl.errors import KsctlError
+from ksctl.platform.redact import Secret
+from ksctl.platform.target import SmsInbox, Target
+
+ENV_ENDPOINT = "KSCTL_ENDPOINT"
+ENV_APP_ID = "KSCTL_APP_ID"
+ENV_APP_SECRET = "KSCTL_APP_SECRET"
+
+EMBEDDED_URL = "http://sandbox.ksctl.invalid"  # never resolved: the transport is in-process
+
+
+class TargetError(KsctlError):
+    """The environment does not say clearly which platform to use."""
+
+
+def resolve_target(env: Mapping[str, str], home: Path) -> Target:
+    """The target the environment names; `home` holds `.ksctl/` for the embedded sandbox.
+
+    Raises TargetError (one line) when the environment is half-configured or malformed.
+    """
+    endpoint = env.get(ENV_ENDPOINT, "").strip()
+    app_id = env.get(ENV_APP_ID, "").strip()
+    secret = env.get(ENV_APP_SECRET, "")
+    given = [
+        n
+        for n, v in ((ENV_ENDPOINT, endpoint), (ENV_APP_ID, app_id), (ENV_APP_SECRET, secret))
+        if v
+    ]
+    if not given:
+        return embedded_target(home)
+    if len(given) < 3:
+        unset = [n for n in (ENV_ENDPOINT, ENV_APP_ID, ENV_APP_SECRET) if n not in given]
+        raise TargetError(
+            f"{' and '.join(given)} {'is' if len(given) == 1 else 'are'} set but "
+            f"{' and '.join(unset)} {'is' if len(unset) == 1 else 'are'} not: set all three "
+            f"to use a platform endpoint, or none to use the embedded sandbox"
+        )
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise TargetError(f"{ENV_ENDPOINT}={endpoint!r} is not an http(s) URL")
+    return Target("remote", endpoint.rstrip("/"), app_id, Secret(secret))
+
+
+def embedded_target(home: Path) -> Target:
+    """The embedded sandbox in `home/.ksctl/`, acting as the demo world's app."""
+    from ksctl.sandbox import embedded
+
+    def transport() -> httpx.AsyncBaseTransport:
+        return embedded.embedded_transport(home)
+
+    return Target(
+        "embedded",
+        EMBEDDED_URL,
+        embedded.DEMO_APP_ID,
+        Secret(embedded.DEMO_APP_SECRET),
+        home,
+        transport=transport,
+        inbox=_sandbox_inbox(home),
+    )
+
+
+def _sandbox_inbox(home: Path) -> SmsInbox:
+    """The embedded sandbox's SMS inbox, read from its world file."""
+
+    async def get(account_id: str, sent_to: str | None) -> Secret | None:
+        from ksctl.sandbox.embedded import embedded_store
+
+        inbox = embedded_store(home).sms_inbox()
+        codes = [m for m in inbox if m.get("account_id") == account_id]
+        return Secret(str(codes[-1]["code"])) if codes else None
+
+    return get

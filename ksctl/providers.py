@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from ksctl.compose import resolve_target
 from ksctl.config import Config
 from ksctl.config.model import DesiredAccount
 from ksctl.engine.provider import MODELLED_API, Provider
 from ksctl.engine.refresh import Refreshed, refresh
 from ksctl.errors import KsctlError
-from ksctl.platform.target import open_client, resolve_target
+from ksctl.platform.target import open_client
 
 ENV_PROVIDER = "KSCTL_PROVIDER"
 MODELLED = "modelled-api"

@@ -24,7 +24,7 @@ from ksctl.errors import KsctlError
 
 def platform_now(workdir: Path) -> datetime:
     """The platform's clock: the embedded sandbox's is virtual, a real one is this machine's."""
-    from ksctl.platform.target import resolve_target
+    from ksctl.compose import resolve_target
 
     target = resolve_target(os.environ, workdir)
     if target.embedded and target.home is not None:

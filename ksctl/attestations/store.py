@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ksctl.attestations.sensitive import why_sensitive
-from ksctl.engine.action import BACKUP_ACTIONS, ActionType
+from ksctl.engine.specs import BACKUP_ACTIONS, ActionType
 from ksctl.errors import ConfigError, KsctlError
 from ksctl.yamlio import load_yaml_model
 

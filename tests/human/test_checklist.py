@@ -7,7 +7,8 @@ import shutil
 from pathlib import Path
 
 from ksctl.engine.build import PlanOptions
-from ksctl.engine.provider import MANUAL_STEPS, Provider
+from ksctl.engine.provider import Provider
+from ksctl.engine.specs import SPECS, ActionType
 from ksctl.planning import make_plan
 from ksctl.render.checklist import render_checklist
 from tests.human.conftest import Workspace
@@ -36,10 +37,7 @@ def test_steps_that_may_be_done_now_come_in_order_and_closing_live_waits_for_bac
     now, _, waiting = main.partition("**Waiting:**")
     assert "Export the interactions" in now and "Cancel every scheduled live" not in now
     assert "Cancel the scheduled live s1" in now and "Download replay r1" in now
-    assert (
-        MANUAL_STEPS[__import__("ksctl.engine.action").engine.action.ActionType.export_interactions]
-        in now
-    )
+    assert SPECS[ActionType.export_interactions].manual in now
     assert "deadline: before live is closed" in now
     assert "then record it: `ksctl evidence add 3xk9d2a1 interactions FILE`" in now
     assert "Close live" not in now  # never now before the backups are verified

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,6 @@ from ksctl.config.checks import is_url
 from ksctl.contract.wire import AccountState
 from ksctl.engine.build import DEFAULT_OPTIONS, PlanOptions, build_plan, destination_of
 from ksctl.engine.plan import Plan
-from ksctl.engine.refresh import refresh
 from ksctl.errors import KsctlError, Problem
 from ksctl.platform.target import Target, open_client
 
@@ -76,8 +75,9 @@ async def _plan(
             done += count
             progress(done, total)
 
-    async with open_client(target) as client:
-        refreshed = await refresh(client, desired, workdir, on_read)
+    from ksctl.providers import read_actuals
+
+    refreshed = await read_actuals(config, desired, workdir, env, on_read, target)
     return build_plan(
         config,
         refreshed.actuals,
@@ -108,6 +108,10 @@ def make_plan(
     config = load_config(paths or (".",))
     only = select(config, targets)
     target = resolve_target(env, workdir)
+    from ksctl.providers import OPEN, provider_name, provider_of
+
+    if provider_name(env) == OPEN:  # the environment chooses the real platform's provider
+        options = replace(options, provider=provider_of(env))
     plan = asyncrun.run(
         _plan(
             config, only, target, workdir, options, env, created_at or datetime.now(UTC), progress

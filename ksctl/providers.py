@@ -8,6 +8,7 @@ steps to people (docs/real-platform.md).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from ksctl.compose import resolve_target
@@ -16,7 +17,7 @@ from ksctl.config.model import DesiredAccount
 from ksctl.engine.provider import MODELLED_API, Provider
 from ksctl.engine.refresh import Refreshed, refresh
 from ksctl.errors import KsctlError
-from ksctl.platform.target import open_client
+from ksctl.platform.target import Target, open_client
 
 ENV_PROVIDER = "KSCTL_PROVIDER"
 MODELLED = "modelled-api"
@@ -32,7 +33,9 @@ def provider_name(env: Mapping[str, str]) -> str:
 
 def provider_of(env: Mapping[str, str]) -> Provider:
     if provider_name(env) == OPEN:
-        raise KsctlError(f"{ENV_PROVIDER}={OPEN}: not in this build yet")
+        from ksctl.openplatform.provider import OPEN_PLATFORM
+
+        return OPEN_PLATFORM
     return MODELLED_API
 
 
@@ -42,9 +45,19 @@ async def read_actuals(
     workdir: Path,
     env: Mapping[str, str],
     progress: Callable[[int], None] | None = None,
+    target: Target | None = None,
 ) -> Refreshed:
     """Refresh `desired` through the provider `env` names."""
-    target = resolve_target(env, workdir)  # the embedded sandbox lives in workdir/.ksctl
+    target = target or resolve_target(env, workdir)  # the embedded sandbox: workdir/.ksctl
     async with open_client(target) as client:
-        provider_of(env)
-        return await refresh(client, desired, workdir, progress)
+        if provider_name(env) != OPEN:
+            return await refresh(client, desired, workdir, progress)
+        from ksctl.openplatform.reader import open_reader
+
+        async with open_reader(client, config, workdir, env) as reader:
+            found = await refresh(reader, desired, workdir, progress)
+        actuals = {
+            i: replace(a, sources=reader.sources.get(i, ()), notes=reader.warnings.get(i, ()))
+            for i, a in found.actuals.items()
+        }
+        return replace(found, actuals=actuals)

@@ -108,6 +108,12 @@ def run_apply(
     target = resolve_target(env, workdir)
     if target.notice:
         click.echo(target.notice, err=True)
+    from ksctl.providers import OPEN, provider_name
+
+    if provider_name(env) == OPEN:  # people do the steps: the checklist, exit 3
+        from ksctl.openplatform.apply import apply_open
+
+        return apply_open(paths, targets=targets, workdir=workdir, env=env, options=options)
     plan: Plan
     if is_plan_file(paths):
         if targets:

@@ -50,8 +50,12 @@ class Config:
         return next(a for a in self.accounts if a.id == account_id)
 
 
+ATTESTATIONS = "attestations"
+
+
 def collect_files(paths: Iterable[str]) -> list[tuple[Path, str]]:
-    """Files named, and `*.yaml` files found under folders named (hidden ones skipped)."""
+    """Files named, and `*.yaml` files found under folders named (hidden ones and the
+    attestations/ folder skipped)."""
     found: list[tuple[Path, str]] = []
     problems: list[Problem] = []
     for name in paths:
@@ -63,6 +67,8 @@ def collect_files(paths: Iterable[str]) -> list[tuple[Path, str]]:
                 if p.suffix in SUFFIXES
                 and p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                # `ksctl confirm`'s records live beside the configuration, but are not it.
+                and ATTESTATIONS not in p.relative_to(path).parts[:-1]
             )
             if not inner:
                 problems.append(Problem(name, 1, 1, "folder holds no *.yaml file"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from ksctl.backups.store import BackupState
 from ksctl.contract.wire import AccountState, Schedule
@@ -14,6 +15,10 @@ class ActualAccount:
     state: AccountState
     backups: BackupState
     now: datetime
+    # A provider that cannot observe everything (kuaishou-open) says where each value came
+    # from (plan Sources) and what it found wrong with what people attested.
+    sources: tuple[Any, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:

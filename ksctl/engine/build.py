@@ -81,8 +81,9 @@ def plan_account(
         status=status,
         version=actual.state.version,
         actions=tuple(performed_by(provider, a) for a in actions),
-        warnings=tuple(found.warnings) if actions else (),
+        warnings=actual.notes + (tuple(found.warnings) if actions else ()),
         errors=tuple(found.errors + found.blockers),
+        sources=actual.sources,
         destination=destination_of(desired) if any(a.type.spec.backup for a in actions) else None,
     )
 

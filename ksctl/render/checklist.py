@@ -118,6 +118,10 @@ def _account(acc: AccountPlan) -> list[str]:
     by_api = [a for a in acc.actions if not a.manual]
     for error in acc.errors:
         lines.append(f"- **blocked:** {_md(error)}")
+    for warning in acc.warnings:
+        lines.append(f"- warning: {_md(warning)}")
+    if acc.errors or acc.warnings:
+        lines.append("")
     if now:
         lines.append("**Now, in this order:**")
         lines.append("")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ksctl.engine.plan import AccountPlan, Plan, Status
 from ksctl.engine.specs import IRREVERSIBLE
-from ksctl.render.symbols import change, in_sync, notes, symbol
+from ksctl.render.symbols import change, in_sync, notes, source_lines, symbol
 
 BUDGET = 60_000
 # The kinds no action undoes, latest in the order first.
@@ -39,6 +39,7 @@ def _section(acc: AccountPlan) -> str:
         body.append("```")
     body.extend(f"- **error:** {e}" for e in acc.errors)
     body.extend(f"- warning: {w}" for w in acc.warnings)
+    body.extend(f"- {_cell(line)}" for line in source_lines(acc))
     return head + "\n".join(body) + "\n\n</details>\n"
 
 

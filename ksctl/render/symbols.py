@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ksctl.engine.action import Action
-from ksctl.engine.plan import Plan, Status
+from ksctl.engine.plan import AccountPlan, Plan, Status
 
 # Accounts in sync are named up to this many, then counted: a drift check of thousands of
 # converged accounts must not print them all.
@@ -52,3 +52,15 @@ def notes(action: Action) -> list[str]:
     if action.write_calls:
         out.append(f"{action.write_calls} write call{'s' * (action.write_calls != 1)}")
     return out
+
+
+def source_lines(acc: AccountPlan) -> list[str]:
+    """Where the plan's values came from, grouped: observed, attested, not seen (a provider
+    that cannot observe everything fills `sources`; the modelled API leaves it empty)."""
+    groups: dict[str, list[str]] = {}
+    for source in acc.sources:
+        detail = f" ({source.detail})" if source.detail else ""
+        groups.setdefault(source.how, []).append(f"{source.value} {source.shown}{detail}")
+    order = ["observed", "attested", "evidenced", "expired", "contradicted", "unknown"]
+    label = {"expired": "expired, check again", "unknown": "not seen"}
+    return [f"{label.get(how, how)}: " + "; ".join(groups[how]) for how in order if how in groups]

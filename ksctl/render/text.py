@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ksctl.engine.plan import AccountPlan, Plan, Status
-from ksctl.render.symbols import change, in_sync, notes, symbol
+from ksctl.render.symbols import change, in_sync, notes, source_lines, symbol
 
 COLORS = {"+": "green", "~": "yellow", "-": "red"}
 STATUS_COLORS = {
@@ -40,6 +40,7 @@ def _account(acc: AccountPlan, style: object) -> list[str]:
             lines.append(f"      waits for {action.waits_for}")
     lines.extend(s(f"  error: {e}", fg="red") for e in acc.errors)
     lines.extend(s(f"  warning: {w}", fg="yellow") for w in acc.warnings)
+    lines.extend(f"  {line}" for line in source_lines(acc))
     return lines
 
 

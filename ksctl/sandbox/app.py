@@ -576,6 +576,9 @@ def bare_app() -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.include_router(router)
+    from ksctl.sandbox.open_routes import router as open_platform  # the real user endpoints
+
+    app.include_router(open_platform)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _server_error)

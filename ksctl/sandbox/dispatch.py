@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from ksctl.contract import codes
 from ksctl.contract.wire import ErrorAnswer
-from ksctl.sandbox import auth, faults, idempotency, meta, quota
+from ksctl.sandbox import auth, faults, idempotency, meta, open_platform, quota
 from ksctl.sandbox.access import AppGrant
 from ksctl.sandbox.clock import to_epoch
 from ksctl.sandbox.refusal import Refusal
@@ -105,7 +105,13 @@ def serve(
             settings, now = meta.settings(conn), meta.now(conn)
             draw = faults.draw(settings.faults, meta.next_fault_seq(conn))
             call = Call(conn, now, settings, request_id, incoming)
-            outcome, admitted = _run(call, kind, handler, draw, int(wall))
+            if open_platform.serves(settings.profile, operation):
+                outcome, admitted = _run(call, kind, handler, draw, int(wall))
+            else:  # the open_platform profile has only the real endpoints
+                outcome, admitted = (
+                    error_outcome(open_platform.not_served(operation), request_id),
+                    False,
+                )
             _log(call, kind, operation, account_id, outcome, admitted, wall)
     except meta.NotSeeded as exc:
         outcome = error_outcome(Refusal(codes.UNAVAILABLE, str(exc)), request_id)

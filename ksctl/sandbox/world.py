@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -60,6 +60,11 @@ class PlatformSettings(Seed):
     takedown_review_hours: float = Field(72, ge=0)
     export_delay_minutes: float = Field(0, ge=0)
     token_expires_in: int = Field(172_800, ge=1, description="seconds of virtual time")
+    profile: Literal["modelled", "open_platform"] = Field(
+        "modelled",
+        description="open_platform: serve only the real open platform's endpoints "
+        "(user_info, photo/*, the token endpoints)",
+    )
     faults: Faults = Faults()
 
 

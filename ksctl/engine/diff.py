@@ -82,19 +82,84 @@ def project(
 def changes(desired: DesiredAccount, actual: ActualAccount) -> Changes:
     """Every differing leaf: path → (actual, desired). Removed items have desired None."""
     want, have = project(desired, actual)
-    # Sections that already agree need no diff, a converged account none at all: most of a
-    # fleet's drift check. deepdiff costs about a millisecond an account, equality far less.
-    differ = [key for key in want if want[key] != have[key]]
-    if not differ:
-        return {}
-    return leaves(
-        DeepDiff(
-            {k: have[k] for k in differ},
-            {k: want[k] for k in differ},
-            view="tree",
-            ignore_order=True,
-        )
-    )
+    return diff_documents(have, want)
+
+
+# Scalars whose equality is plain `==` within one type, as deepdiff sees them (no float:
+# deepdiff has its own rules for numbers).
+_PLAIN = (str, int, bool, type(None))
+
+
+def diff_documents(have: dict[str, Any], want: dict[str, Any]) -> Changes:
+    """The changes from `have` to `want` at their leaves, as deepdiff reports them.
+
+    Scalar properties (a section's permission, a count, a toggle) are compared here; only
+    the collections that differ (schedules, replays: mappings keyed by platform ids) go to
+    deepdiff, in one call. deepdiff costs about a millisecond an account for the whole
+    document, equality far less: a converged account needs no deepdiff at all.
+    """
+    out: Changes = {}
+    deep_have: dict[str, Any] = {}
+    deep_want: dict[str, Any] = {}
+    for section in _keys(have, want):
+        h, w = have.get(section, _MISSING), want.get(section, _MISSING)
+        if isinstance(h, dict) and isinstance(w, dict):
+            for key in _keys(h, w):
+                _compare(
+                    out,
+                    deep_have,
+                    deep_want,
+                    (section, key),
+                    h.get(key, _MISSING),
+                    w.get(key, _MISSING),
+                )
+        else:
+            _compare(out, deep_have, deep_want, (section,), h, w)
+    if deep_have or deep_want:
+        out.update(leaves(DeepDiff(deep_have, deep_want, view="tree", ignore_order=True)))
+    return out
+
+
+_MISSING: Any = object()
+
+
+def _keys(have: dict[str, Any], want: dict[str, Any]) -> list[str]:
+    """Both documents' keys, in a stable order: the desired ones first."""
+    return [*want, *(k for k in have if k not in want)]
+
+
+def _compare(
+    out: Changes,
+    deep_have: dict[str, Any],
+    deep_want: dict[str, Any],
+    path: PathT,
+    h: Any,
+    w: Any,
+) -> None:
+    """A changed plain scalar goes to `out`; anything else that may differ, to the deepdiff
+    documents at the same path (a side that lacks it stays without it)."""
+    if type(h) is type(w) and isinstance(h, _PLAIN):
+        if h != w:
+            out[path] = (h, w)
+        return
+    if type(h) is type(w) is dict and _same(h, w):
+        return
+    for doc, value in ((deep_have, h), (deep_want, w)):
+        if value is _MISSING:
+            continue
+        node = doc
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = value
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as deepdiff sees it: same types all the way down (True is not 1)."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is dict:
+        return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
+    return bool(a == b)
 
 
 def leaves(diff: DeepDiff) -> Changes:
@@ -115,12 +180,15 @@ def leaves(diff: DeepDiff) -> Changes:
 
 
 def _put(out: Changes, path: PathT, before: Any, after: Any) -> None:
-    """Record a change at its leaves: deepdiff may report a whole emptied mapping at once."""
+    """Record a change at its leaves: deepdiff may report a whole mapping at once (how deep it
+    looks depends on how many keys the two sides share), so a key on one side only is a
+    change whatever its value, and equal means equal as deepdiff sees it."""
     if isinstance(before, dict) or isinstance(after, dict):
         old = before if isinstance(before, dict) else {}
         new = after if isinstance(after, dict) else {}
-        for key in sorted(set(old) | set(new), key=str):
-            if old.get(key) != new.get(key):
-                _put(out, (*path, str(key)), old.get(key), new.get(key))
+        for key in sorted(old.keys() | new.keys(), key=str):
+            if key in old and key in new and _same(old[key], new[key]):
+                continue
+            _put(out, (*path, str(key)), old.get(key), new.get(key))
         return
     out[path] = (before, after)

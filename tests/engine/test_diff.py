@@ -1,4 +1,5 @@
-"""The diff: only the sections that differ go to deepdiff, and nothing is lost by it."""
+"""The diff: scalars compared plainly, only the collections that differ go to deepdiff, and
+every result is the whole-document deepdiff's."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from typing import Any
 
 from deepdiff import DeepDiff
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ksctl.engine.diff import changes, leaves, project
+from ksctl.engine.diff import changes, diff_documents, leaves, project
 from tests.engine.factory import actual, desired
 from tests.engine.test_order_property import accounts
 
@@ -19,6 +21,29 @@ def test_changes_are_those_of_the_whole_documents(account: tuple[Any, Any]) -> N
     wanted, has = project(want, have)
     whole = leaves(DeepDiff(has, wanted, view="tree", ignore_order=True))
     assert changes(want, have) == whole
+
+
+# Scalars of every JSON type, True next to 1 and 1.0 (deepdiff tells them apart), a few
+# keys so that both sides share most of them, mappings down to three levels.
+scalars = st.sampled_from([None, True, False, 0, 1, 2, 1.0, 1.5, "", "present", "返场"])
+keys = st.sampled_from(["live", "s1", "r1", "1"])
+documents = st.recursive(
+    scalars, lambda inner: st.dictionaries(keys, inner, max_size=4), max_leaves=10
+)
+sections = st.dictionaries(keys, documents, max_size=5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(sections, sections)
+def test_any_two_documents_diff_as_deepdiff_diffs_them(have: Any, want: Any) -> None:
+    whole = leaves(DeepDiff(have, want, view="tree", ignore_order=True))
+    assert diff_documents(have, want) == whole
+
+
+@settings(max_examples=50, deadline=None)
+@given(sections)
+def test_a_document_against_itself_has_no_changes(doc: Any) -> None:
+    assert diff_documents(doc, doc) == {}
 
 
 def test_a_converged_account_has_no_changes_and_a_partial_one_only_its_own() -> None:

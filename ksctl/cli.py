@@ -171,10 +171,11 @@ def plan(
     _notice(planned.notice)
     for warning in planned.config_warnings:
         click.echo(str(warning), err=True)
-    if out:
-        save_plan(planned.plan, out)
     note = f"the saved plan {out}" if out else None
-    click.echo(render(planned.plan, Format(fmt), color=_color(no_color), note=note), nl=False)
+    text = render(planned.plan, Format(fmt), color=_color(no_color), note=note)
+    if out:  # the JSON rendered once when it is both saved and printed
+        save_plan(planned.plan, out, text=text if Format(fmt) is Format.json else None)
+    click.echo(text, nl=False)
     if out:
         click.echo(f"Saved the plan to {out}; apply it with: ksctl apply {out}", err=True)
     if planned.plan.has_errors:
@@ -355,6 +356,9 @@ _register_optional()
 
 def main() -> None:
     """Console entry point."""
+    from ksctl import gcpolicy
+
+    gcpolicy.tune()
     cli(prog_name="ksctl")
 
 

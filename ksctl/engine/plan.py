@@ -110,7 +110,10 @@ class Plan(Frozen):
         return self.model_copy(update={"checksum": self.compute_checksum()})
 
     def to_json(self) -> str:
-        return json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+        # pydantic's encoder, in Rust: the same bytes as json.dumps(model_dump(mode="json"),
+        # indent=2, ensure_ascii=False), which with an indent falls back to the pure-Python
+        # encoder (a 10,000-account plan: 3.1 -> 0.5 s). A test holds the two equal.
+        return self.model_dump_json(indent=2) + "\n"
 
     def actions(self) -> list[Action]:
         return [a for acc in self.accounts for a in acc.actions]

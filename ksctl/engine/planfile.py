@@ -13,13 +13,14 @@ from ksctl.engine.plan import FORMAT_VERSION, Plan
 from ksctl.errors import ConfigError, Problem
 
 
-def save_plan(plan: Plan, path: Path) -> None:
-    """Write atomically, so a reader never sees half a plan."""
+def save_plan(plan: Plan, path: Path, *, text: str | None = None) -> None:
+    """Write atomically, so a reader never sees half a plan. `text` is the plan's JSON
+    when the caller has rendered it already (`plan --out F --format json`)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(plan.to_json())
+            out.write(plan.to_json() if text is None else text)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

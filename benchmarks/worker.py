@@ -131,6 +131,9 @@ KINDS = {"load": measure_load, "plan": measure_plan, "apply": measure_apply}
 
 
 def main(argv: list[str]) -> None:
+    from ksctl import gcpolicy
+
+    gcpolicy.tune()  # as `ksctl` does at start-up: the figures are of the command's work
     spec = json.loads(argv[0])
     result = KINDS[spec["kind"]](spec)
     Path(spec["out"]).write_text(json.dumps(result), encoding="utf-8")

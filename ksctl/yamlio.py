@@ -21,8 +21,12 @@ from ksctl.errors import ConfigError, Problem
 
 Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-MAX_BYTES = 16 * 1024 * 1024
+MAX_BYTES = 16 * 1024 * 1024  # a configuration; a large fleet splits across a folder
 MAX_NODES = 1_000_000  # after alias expansion: a "billion laughs" stops here
+# A plain document holds a value in no fewer than a few bytes (the benchmark's worlds: 15),
+# so a large file may hold one value per 8 of its bytes: it scales with the file, which no
+# plain file meets, and aliases cannot expand a small file past MAX_NODES.
+BYTES_PER_NODE = 8
 MAX_DEPTH = 64
 
 Path_ = tuple[str | int, ...]
@@ -60,10 +64,11 @@ def dotted(path: Path_) -> str:
 
 
 class _Builder:
-    def __init__(self, located: Located, loader: Any) -> None:
+    def __init__(self, located: Located, loader: Any, max_nodes: int = MAX_NODES) -> None:
         self.loc = located
         self.loader = loader
         self.nodes = 0
+        self.max_nodes = max_nodes
         self.merged: dict[int, int] = {}
         self.problems: list[Problem] = []
 
@@ -72,9 +77,9 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: Path_, depth: int = 0) -> Any:
         self.nodes += 1
-        if self.nodes > MAX_NODES:
+        if self.nodes > self.max_nodes:
             raise _TooBig(
-                f"the document expands to more than {MAX_NODES:,} values "
+                f"the document expands to more than {self.max_nodes:,} values "
                 "(aliases that expand exponentially?)"
             )
         if depth > MAX_DEPTH:
@@ -116,9 +121,9 @@ class _Builder:
         return total
 
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[Any, Any]:
-        if self._merged_size(node) > MAX_NODES:
+        if self._merged_size(node) > self.max_nodes:
             raise _TooBig(
-                f"merge keys (<<) expand to more than {MAX_NODES:,} values", self._mark(node)
+                f"merge keys (<<) expand to more than {self.max_nodes:,} values", self._mark(node)
             )
         own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
         self.loader.flatten_mapping(node)  # YAML merge keys (<<): merged pairs come first
@@ -169,15 +174,15 @@ class _TooBig(Exception):
         self.mark = mark
 
 
-def _decode(file: str, raw: bytes) -> str:
-    if len(raw) > MAX_BYTES:
+def _decode(file: str, raw: bytes, max_bytes: int = MAX_BYTES) -> str:
+    if len(raw) > max_bytes:
         raise ConfigError(
             [
                 Problem(
                     file,
                     1,
                     1,
-                    f"file is larger than {MAX_BYTES // 2**20} MiB; "
+                    f"file is larger than {max_bytes // 2**20} MiB; "
                     "is this really a configuration?",
                 )
             ]
@@ -195,15 +200,15 @@ def _decode(file: str, raw: bytes) -> str:
     return text
 
 
-def parse(file: str, raw: bytes) -> Located:
+def parse(file: str, raw: bytes, *, max_bytes: int = MAX_BYTES) -> Located:
     """Parse one YAML document into data with marks; raise ConfigError on any problem."""
-    text = _decode(file, raw)
+    text = _decode(file, raw, max_bytes)
     located = Located(file, None)
     try:
         loader = Loader(text)
         try:
             node = loader.get_single_node()
-            builder = _Builder(located, loader)
+            builder = _Builder(located, loader, max(MAX_NODES, len(raw) // BYTES_PER_NODE))
             if node is not None:
                 located.data = builder.build(node, ())
         finally:
@@ -226,17 +231,17 @@ def parse(file: str, raw: bytes) -> Located:
     return located
 
 
-def read(path: Path, display: str | None = None) -> Located:
+def read(path: Path, display: str | None = None, *, max_bytes: int = MAX_BYTES) -> Located:
     """Read and parse `path`; I/O errors become one-line problems too."""
     name = display or str(path)
     try:
         with path.open("rb") as handle:  # never more than the limit: /dev/zero has no end
-            raw = handle.read(MAX_BYTES + 1)
+            raw = handle.read(max_bytes + 1)
     except IsADirectoryError:
         raise ConfigError([Problem(name, 1, 1, "is a folder, expected a YAML file")]) from None
     except OSError as exc:
         raise ConfigError([Problem(name, 1, 1, f"cannot read: {exc.strerror or exc}")]) from None
-    return parse(name, raw)
+    return parse(name, raw, max_bytes=max_bytes)
 
 
 # ---- pydantic errors, located ------------------------------------------------------------
@@ -319,9 +324,11 @@ def _message(err: Any) -> str:
     return message
 
 
-def load_yaml_model(path: Path, model: type[M], display: str | None = None) -> M:
+def load_yaml_model(
+    path: Path, model: type[M], display: str | None = None, *, max_bytes: int = MAX_BYTES
+) -> M:
     """Read `path` and validate it as `model`; raise ConfigError with every problem found."""
-    located = read(path, display)
+    located = read(path, display, max_bytes=max_bytes)
     if located.data is None:
         raise ConfigError([Problem(located.file, 1, 1, "empty file: expected a YAML mapping")])
     try:

@@ -129,3 +129,19 @@ def test_own_keys_override_merged_ones() -> None:
     assert located.data["l"] == {"x": 1, "y": 2, "z": 3}
     with pytest.raises(ConfigError, match="duplicate key 'x'"):
         parse("f.yaml", b"a: &a {z: 1}\nk: {<<: *a, x: 1, x: 2}\n")
+
+
+def test_the_value_bound_scales_with_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One value per BYTES_PER_NODE bytes of the file, at least MAX_NODES: a large plain world
+    # or configuration is not taken for an alias bomb, a small file with aliases still is.
+    import ksctl.yamlio as yamlio
+
+    monkeypatch.setattr(yamlio, "MAX_NODES", 1000)
+    values = 2000
+    raw = b"ids: [" + b",".join(b"b%07d" % i for i in range(values)) + b"]\n"
+    assert len(raw) // yamlio.BYTES_PER_NODE > values
+    assert len(parse("f.yaml", raw).data["ids"]) == values
+    bomb = b"a: &a [x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+    bomb += b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c]\n"
+    with pytest.raises(ConfigError, match="more than 1,000 values"):
+        parse("f.yaml", bomb)

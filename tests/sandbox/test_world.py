@@ -108,3 +108,14 @@ def test_demo_world_matches_the_example_configuration() -> None:
     assert by_id["5wl8t3q6"].org in world.apps[0].admin_orgs
     assert all(re.fullmatch(r"138000012\d\d", a.phone or "") for a in world.accounts)
     assert world.apps[0].app_id == "demo_app" and world.apps[0].app_secret == "demo_secret"
+
+
+def test_a_world_larger_than_a_configuration_may_be_loads(tmp_path: Path) -> None:
+    # A world cannot be split across files: 100,000 accounts of the benchmark's are 60 MB.
+    from ksctl.yamlio import MAX_BYTES
+
+    padding = b"# schedules and replays of many accounts\n" * (MAX_BYTES // 40 + 1)
+    path = tmp_path / "world.yaml"
+    path.write_bytes((FIXTURES / "design_example.yaml").read_bytes() + padding)
+    assert path.stat().st_size > MAX_BYTES
+    assert [a.id for a in load_world(path).accounts] == ["3xk9d2a1"]

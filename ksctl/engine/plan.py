@@ -101,10 +101,20 @@ class Plan(Frozen):
         return self.model_dump(mode="json", exclude={"checksum"})
 
     def compute_checksum(self) -> str:
-        canonical = json.dumps(
-            self.body(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        )
-        return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+        """sha256 of the canonical JSON of the body (keys sorted, no spaces), hashed an
+        account at a time: the whole document is never held at once (a 100,000-account
+        plan's would be a dict of 600,000 actions and a 200 MB string)."""
+        digest = hashlib.sha256()
+        # "accounts" sorts before every other key of the body: the canonical text is
+        # {"accounts":[A0,A1,...],REST} where REST is the other keys' canonical text.
+        digest.update(b'{"accounts":[')
+        for i, account in enumerate(self.accounts):
+            if i:
+                digest.update(b",")
+            digest.update(_canonical(account.model_dump(mode="json")))
+        rest = _canonical(self.model_dump(mode="json", exclude={"checksum", "accounts"}))
+        digest.update(b"]," + rest[1:] if rest != b"{}" else b"]}")
+        return "sha256:" + digest.hexdigest()
 
     def sealed(self) -> Plan:
         return self.model_copy(update={"checksum": self.compute_checksum()})
@@ -125,6 +135,10 @@ class Plan(Frozen):
     @property
     def has_errors(self) -> bool:
         return any(acc.status is Status.error for acc in self.accounts)
+
+
+def _canonical(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def days_to_converge(write_calls: list[int], remaining: int | None, per_day: int | None) -> int:

@@ -122,3 +122,16 @@ def test_to_json_of_an_empty_plan_keeps_its_empty_lists() -> None:
         plan.to_json()
         == json.dumps(plan.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
     )
+
+
+def _whole_document_checksum(plan: Plan) -> str:
+    import hashlib
+
+    canonical = json.dumps(plan.body(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@settings(max_examples=60, deadline=None)
+@given(plans())
+def test_the_checksum_hashed_an_account_at_a_time_is_the_whole_documents(plan: Plan) -> None:
+    assert plan.checksum == plan.compute_checksum() == _whole_document_checksum(plan)

@@ -36,10 +36,9 @@ PROFILE = "open_platform"
 REAL = frozenset(
     {
         "access_token",
-        "oauth_authorize",
-        "oauth_access_token",
-        "oauth_refresh_token",
-        "authorize",
+        "authorize_page",
+        "authorize_decision",
+        "exchange_code",
         "refresh_token",
         "user_info",
         "photo_list",

@@ -191,16 +191,18 @@ def size_table(size: Mapping[str, Any], rate: int) -> list[str]:
     return lines
 
 
-def apply_table(apply: Mapping[str, Any]) -> list[str]:
+def apply_table(applies: Sequence[Mapping[str, Any]]) -> list[str]:
     lines = [
         "| world | accounts | write calls the plan needs | write calls made "
         "| writes committed | made ÷ needed | read calls / account | API calls / account "
         "| apply, s | s / 1,000 accounts | exit codes | peak RSS, MB |",
         "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
-    rows = [("no faults", apply["runs"])]
-    if apply.get("fault_runs"):
-        rows.append((_faults_label(apply.get("faults", {})), apply["fault_runs"]))
+    rows = []
+    for apply in applies:
+        rows.append(("no faults", apply["runs"]))
+        if apply.get("fault_runs"):
+            rows.append((_faults_label(apply.get("faults", {})), apply["fault_runs"]))
     for label, runs in rows:
         n = runs[0]["accounts"]
         needed = median(runs, "planned_write_calls")
@@ -218,6 +220,57 @@ def apply_table(apply: Mapping[str, Any]) -> list[str]:
             f"| {', '.join(map(str, codes))} | {_mb(median(runs, 'peak_rss_mb'))} |"
         )
     return lines
+
+
+def peers_table(peers: Mapping[str, Any]) -> list[str]:
+    n = peers["size"]
+    if not peers.get("runs"):
+        return [f"octoDNS was not installed (`pip install 'ksctl[bench]'`): no figures at {_n(n)}."]
+    runs = peers["runs"]
+    ks, octo = median(runs["ksctl"], "seconds"), median(runs["octodns"], "seconds")
+    return [
+        "| tool | plans | whole process, s | × octoDNS | peak RSS, MB |",
+        "|---|---|--:|--:|--:|",
+        f"| octoDNS {peers.get('octodns_version') or ''} (YAML source and target) "
+        f"| {_n(n)} A records, 10 % changed | {_secs(octo)} | ×1.00 "
+        f"| {_mb(median(runs['octodns'], 'peak_rss_mb'))} |",
+        f"| `ksctl plan --format json` (embedded sandbox) | {_n(n)} accounts, 10 % changing "
+        f"| {_secs(ks)} | ×{ks / octo:.2f} | {_mb(median(runs['ksctl'], 'peak_rss_mb'))} |",
+    ]
+
+
+def startup_table(startup: Mapping[str, Any]) -> list[str]:
+    runs, n = startup["runs"], startup["accounts"]
+    helps, bare = median(runs["help"], "seconds"), median(runs["python"], "seconds")
+    validate, csafe = median(runs["validate"], "seconds"), median(runs["csafe"], "seconds")
+    return [
+        "| measurement | s | baseline, s | × baseline |",
+        "|---|--:|--:|--:|",
+        f"| `ksctl --help`, whole process (baseline: `python -c pass`) | {helps:.3f} "
+        f"| {bare:.3f} | {_ratio(helps, bare)} |",
+        f"| validate's work on {_n(n)} accounts (baseline: a bare CSafeLoader load) "
+        f"| {_secs(validate)} | {_secs(csafe)} | {_ratio(validate, csafe)} |",
+    ]
+
+
+def huge_table(huge: Mapping[str, Any], sizes: Sequence[Mapping[str, Any]]) -> list[str]:
+    n, plan = huge["accounts"], huge["plan"]
+    ten = [s for s in sizes if s["accounts"] * 10 == n]
+    tenth = median(ten[0]["runs"][EMBEDDED], "seconds") if ten else None
+    versus = f"×{plan['seconds'] / tenth:.1f} the {_n(n // 10)} figure" if tenth else "–"
+    load = huge["load"]["seconds"]
+    return [
+        "| measurement | s | peak RSS, MB | note |",
+        "|---|--:|--:|---|",
+        "| `ksctl sandbox seed` of the world file, whole process "
+        f"| {_secs(huge['seed']['seconds'])} "
+        f"| {_mb(huge['seed']['peak_rss_mb'])} | {huge['seed']['world_mb']:.0f} MB of YAML |",
+        f"| `ksctl validate`, whole process | {_secs(huge['validate']['seconds'])} "
+        f"| {_mb(huge['validate']['peak_rss_mb'])} | |",
+        f"| YAML load only (baseline) | {_secs(load)} | {_mb(huge['load']['peak_rss_mb'])} | |",
+        f"| plan, in-process sandbox | {_secs(plan['seconds'])} ({_ratio(plan['seconds'], load)}) "
+        f"| {_mb(plan['peak_rss_mb'])} | {versus} |",
+    ]
 
 
 def _faults_label(faults: Mapping[str, Any]) -> str:
@@ -241,7 +294,9 @@ def _machine_line(m: Mapping[str, Any]) -> str:
 
 def render(results: Mapping[str, Any]) -> str:
     rate, repeat = results["default_read_rate"], results["repeat"]
-    apply = results["apply"]
+    # Results of before 100 and 1,000 accounts were applied hold one apply.
+    applies = results.get("applies") or [results["apply"]]
+    apply = applies[0]
     out = [
         "# ksctl benchmarks",
         "",
@@ -267,15 +322,43 @@ def render(results: Mapping[str, Any]) -> str:
     ]
     for size in results["sizes"]:
         out += [f"### {_n(size['accounts'])} accounts", "", *size_table(size, rate), ""]
+    if results.get("huge"):
+        out += [
+            f"### {_n(results['huge']['accounts'])} accounts (opt-in: `--with-100k`, one run)",
+            "",
+            *huge_table(results["huge"], results["sizes"]),
+            "",
+        ]
+    if results.get("peers"):
+        out += [
+            "## Next to octoDNS",
+            "",
+            "Whole processes, from start-up to exit, interleaved in the same run: octoDNS "
+            "planning a zone of A records from its YAML source against its YAML target, every "
+            "tenth record with another address, and `ksctl plan --format json` of a fleet of "
+            "as many accounts on the embedded sandbox, every tenth still to be closed (four "
+            "actions), the others in sync.",
+            "",
+            *peers_table(results["peers"]),
+            "",
+        ]
+    if results.get("startup"):
+        out += [
+            "## Start-up and validate",
+            "",
+            *startup_table(results["startup"]),
+            "",
+        ]
+    sizes = " and ".join(_n(a["accounts"]) for a in applies)
     out += [
         "## Apply",
         "",
-        f"A plan of {_n(apply['accounts'])} accounts applied on a fresh in-process world "
+        f"A plan of {sizes} accounts applied on a fresh in-process world "
         '(no write quota in the way). "Needed" is the plan\'s own count of write calls, the '
         'minimum; "made" is every write request the sandbox answered; "committed" is the '
         "sandbox's log of writes that changed something.",
         "",
-        *apply_table(apply),
+        *apply_table(applies),
         "",
     ]
     if apply.get("fault_runs"):

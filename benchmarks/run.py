@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import report, worlds
+from benchmarks import peers, report, worlds
 from benchmarks.report import DRIFT, EMBEDDED, HTTP, HTTP_LIMITED
 from benchmarks.server import Served, child_env, served
 from ksctl.sandbox.store import Store
@@ -72,9 +72,22 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--apply-accounts",
-        type=int,
-        default=100,
-        help="accounts in the apply benchmark's world (default 100)",
+        type=_sizes,
+        default=(100, 1_000),
+        help="accounts in the apply benchmark's worlds, comma-separated (default 100,1000; "
+        "from 1,000 accounts one run each: a minute or more)",
+    )
+    parser.add_argument(
+        "--no-peers",
+        action="store_true",
+        help="skip octoDNS planning as many records as the largest size has accounts "
+        "(whole processes; needs pip install 'ksctl[bench]', skipped without it)",
+    )
+    parser.add_argument(
+        "--with-100k",
+        action="store_true",
+        help="opt-in: also seed (ksctl sandbox seed), validate and plan a 100,000-account "
+        "fleet once, in-process, with its peak RSS (several minutes)",
     )
     parser.add_argument(
         "--no-faults", action="store_true", help="skip the apply under injected faults"
@@ -95,8 +108,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     args = parser.parse_args(list(argv))
     if args.sizes is None:
         args.sizes = QUICK_SIZES if args.quick else FULL_SIZES
-    if args.repeat < 1 or args.apply_accounts < 1:
-        parser.error("--repeat and --apply-accounts must be at least 1")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     return args
 
 
@@ -195,6 +208,63 @@ def bench_apply(
     return runs
 
 
+def bench_peers(runner: Runner, root: Path, n: int, repeat: int) -> dict[str, Any]:
+    """Whole processes, interleaved: ksctl plan --format json and octoDNS, 10 % changing."""
+    config = peers.ksctl_workspace(root / "ksctl", n)
+    zone = peers.octodns_workspace(root / "octodns", n)
+    commands = {
+        "ksctl": ([*peers.ksctl_command(), "plan", "--format", "json", str(config)], config.parent),
+        "octodns": ([*peers.octodns_command(), "--config-file", str(zone)], zone.parent),
+    }
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in commands}
+    for args, cwd in commands.values():  # untimed: byte-compiles, warms the page cache
+        peers.timed_process(args, cwd, runner.env)
+    for i in range(repeat):
+        for name, (args, cwd) in commands.items():
+            runs[name].append(peers.timed_process(args, cwd, runner.env))
+        line = ", ".join(f"{m} {runs[m][-1]['seconds']:.2f}s" for m in commands)
+        _say(f"  {n} accounts / records, 10% changing, run {i + 1}/{repeat}: {line}")
+    return {"size": n, "octodns_version": peers.octodns_version(), "runs": runs}
+
+
+def bench_startup(runner: Runner, root: Path, n: int, repeat: int) -> dict[str, Any]:
+    """`ksctl --help` from start to exit next to a bare interpreter's; validate's work next to
+    a bare CSafeLoader load of the same file (in fresh processes, imports off the clock)."""
+    root.mkdir(parents=True, exist_ok=True)
+    config = root / "accounts.yaml"
+    config.write_text(worlds.config_text(n), encoding="utf-8")
+    ksctl = peers.ksctl_command()
+    runs: dict[str, list[dict[str, Any]]] = {"help": [], "python": [], "validate": [], "csafe": []}
+    for i in range(max(repeat, 5)):
+        runs["help"].append(peers.timed_process([*ksctl, "--help"], root, runner.env))
+        runs["python"].append(peers.timed_process([sys.executable, "-c", "pass"], root, runner.env))
+        if i < repeat:
+            runs["validate"].append(runner.measure("load", root, config=str(config)))
+            runs["csafe"].append(runner.measure("csafe", root, config=str(config)))
+    return {"accounts": n, "runs": runs}
+
+
+def bench_huge(runner: Runner, root: Path, n: int) -> dict[str, Any]:
+    """Once: the world seeded from its YAML file by `ksctl sandbox seed`, the configuration
+    validated by `ksctl validate` (whole processes), then loaded and planned in-process."""
+    root.mkdir(parents=True, exist_ok=True)
+    world_file = root / "world.yaml"
+    world_file.write_text(worlds.world_yaml(n), encoding="utf-8")
+    config = root / "accounts.yaml"
+    config.write_text(worlds.config_text(n), encoding="utf-8")
+    ksctl = peers.ksctl_command()
+    seed = peers.timed_process([*ksctl, "sandbox", "seed", str(world_file)], root, runner.env)
+    seed["world_mb"] = world_file.stat().st_size / 1e6
+    _say(f"  seeded {n} accounts from {seed['world_mb']:.0f} MB in {seed['seconds']:.0f}s")
+    validate = peers.timed_process([*ksctl, "validate", str(config)], root, runner.env)
+    db = worlds.sandbox_path(root)
+    common = {"config": str(config), "workdir": str(root), "db": str(db)}
+    load = runner.measure("load", root, **common)
+    plan = runner.measure("plan", root, env={}, **common)
+    _say(f"  planned {n} accounts in {plan['seconds']:.0f}s, peak {plan['peak_rss_mb']:.0f} MB")
+    return {"accounts": n, "seed": seed, "validate": validate, "load": load, "plan": plan}
+
+
 def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ksctl-bench-") as tmp:
         scratch = args.workdir.resolve() if args.workdir else Path(tmp)
@@ -205,25 +275,40 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         for n in args.sizes:
             _say(f"plan at {n} accounts ({args.repeat} runs of each measurement)")
             sizes.append(bench_size(runner, scratch / f"plan-{n}", n, args.repeat))
-        _say(f"apply at {args.apply_accounts} accounts")
-        applies = bench_apply(runner, scratch, args.apply_accounts, args.repeat)
-        apply: dict[str, Any] = {"accounts": args.apply_accounts, "runs": applies}
-        if not args.no_faults:
-            _say(f"apply at {args.apply_accounts} accounts under faults {APPLY_FAULTS}")
-            apply["faults"] = APPLY_FAULTS
-            apply["fault_runs"] = bench_apply(
-                runner, scratch, args.apply_accounts, args.repeat, APPLY_FAULTS
-            )
-        return {
+        results: dict[str, Any] = {
             "command": report.command_line(argv),
             "machine": report.machine(REPO),
             "repeat": args.repeat,
             "default_read_rate": DEFAULT_READ_RATE,
             "batch": report.BATCH,
             "sizes": sizes,
-            "apply": apply,
-            "elapsed_s": time.perf_counter() - started,
         }
+        largest = max(args.sizes)
+        if args.no_peers:
+            pass
+        elif not peers.octodns_available():
+            _say("octoDNS is not installed (pip install 'ksctl[bench]'): no peer figures")
+            results["peers"] = {"size": largest, "octodns_version": None}
+        else:
+            _say(f"ksctl and octoDNS, whole processes, at {largest} accounts / records")
+            results["peers"] = bench_peers(runner, scratch / "peers", largest, args.repeat)
+        _say(f"start-up, and validate next to a bare CSafeLoader load, at {largest} accounts")
+        results["startup"] = bench_startup(runner, scratch / "startup", largest, args.repeat)
+        if args.with_100k:
+            _say("plan at 100,000 accounts (opt-in), once")
+            results["huge"] = bench_huge(runner, scratch / "plan-100000", 100_000)
+        results["applies"] = []
+        for n in args.apply_accounts:
+            repeat = args.repeat if n < 1_000 else 1
+            _say(f"apply at {n} accounts")
+            apply: dict[str, Any] = {"accounts": n, "runs": bench_apply(runner, scratch, n, repeat)}
+            if not args.no_faults:
+                _say(f"apply at {n} accounts under faults {APPLY_FAULTS}")
+                apply["faults"] = APPLY_FAULTS
+                apply["fault_runs"] = bench_apply(runner, scratch, n, repeat, APPLY_FAULTS)
+            results["applies"].append(apply)
+        results["elapsed_s"] = time.perf_counter() - started
+        return results
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -71,10 +71,21 @@ def _converged(i: int) -> dict[str, Any]:
 
 
 def world(
-    n: int, *, read_rate: int = HIGH_READ_RATE, quota: int = HIGH_QUOTA, converged: bool = False
+    n: int,
+    *,
+    read_rate: int = HIGH_READ_RATE,
+    quota: int = HIGH_QUOTA,
+    converged: bool = False,
+    closing_every: int = 0,
 ) -> World:
+    """`converged`: the fleet after its closure, but for every `closing_every`-th account."""
     ids = [account_id(i) for i in range(n)]
-    make = _converged if converged else _account
+
+    def make(i: int) -> dict[str, Any]:
+        if converged and not (closing_every and i % closing_every == 0):
+            return _converged(i)
+        return _account(i)
+
     return World.model_validate(
         {
             "platform": {
@@ -105,3 +116,23 @@ def workspace(root: Path, n: int, *, converged: bool = False) -> tuple[Path, Pat
     db = sandbox_path(root)
     Store(db).seed(world(n, converged=converged))
     return db, config
+
+
+def world_yaml(n: int) -> str:
+    """`world(n)` as a world file (DESIGN §5), written directly: yaml.dump of 100,000
+    accounts would take longer than the plan."""
+    ids = "".join(f"      - {account_id(i)}\n" for i in range(n))
+    head = (
+        f'platform:\n  now: "{NOW}"\n  read_rate_per_second: {HIGH_READ_RATE}\n'
+        f"  write_quota_per_day: {HIGH_QUOTA}\n"
+        f"apps:\n  - app_id: {DEMO_APP_ID}\n    app_secret: {DEMO_APP_SECRET}\n    accounts:\n"
+    )
+    accounts = "".join(
+        f"  - id: {account_id(i)}\n    name: 主播{i}\n    kind: personal\n"
+        f'    phone: "139{i:08d}"\n    live: {{permission: enabled}}\n'
+        '    schedules: [{id: s1, start_at: "2026-12-20T20:00:00+08:00"}]\n'
+        '    replays: [{id: r1, recorded_at: "2026-11-01T20:00:00+08:00", size_bytes: 2048}]\n'
+        "    interactions: {days: 90, viewer_phone_numbers: 5}\n"
+        for i in range(n)
+    )
+    return head + ids + "accounts:\n" + accounts

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import click
+from click.utils import make_default_short_help
 
 from ksctl import __version__
 from ksctl.completion import SHELLS
@@ -16,7 +18,40 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class KsctlGroup(click.Group):
-    """Turns known errors into one line each (never a traceback) and their exit code."""
+    """Turns known errors into one line each (never a traceback) and their exit code.
+
+    Command groups that live with their subsystem are `lazy`: imported when they run, so
+    that `ksctl --help` and every other command start without them (the sandbox alone
+    brings httpx, pydantic and its world models: seconds on a loaded machine)."""
+
+    # name -> ("module:attribute", its one-line help, shown by --help without the import)
+    lazy: ClassVar[dict[str, tuple[str, str]]] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            import importlib
+
+            module, _, attribute = self.lazy[cmd_name][0].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max((len(n) for n in names), default=0)
+        rows = []
+        for name in names:
+            if name not in self.commands and name in self.lazy:
+                rows.append((name, make_default_short_help(self.lazy[name][1], limit)))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -336,19 +371,23 @@ def completion(shell: str) -> None:
 
 
 def _register_optional() -> None:
-    """Command groups that live with their subsystem."""
-    try:
-        from ksctl.sandbox.commands import sandbox
-    except ImportError:  # the sandbox is being built alongside; see issue 3
-        return
-    cli.add_command(sandbox)
-
-
-from ksctl.attestations.cli import confirm  # noqa: E402
-from ksctl.evidence.cli import evidence  # noqa: E402
-
-cli.add_command(confirm)
-cli.add_command(evidence)
+    """Command groups that live with their subsystem, imported when they run."""
+    KsctlGroup.lazy.update(
+        {
+            "sandbox": (
+                "ksctl.sandbox.commands:sandbox",
+                "Manage the sandbox platform (the embedded default target).",
+            ),
+            "confirm": (
+                "ksctl.attestations.cli:confirm",
+                "Attest that ACTION was done on ACCOUNT in the app (a record under attestations/).",
+            ),
+            "evidence": (
+                "ksctl.evidence.cli:evidence",
+                "Backups a person exported in the app, checked and stored as verified backups.",
+            ),
+        }
+    )
 
 
 _register_optional()

@@ -84,7 +84,10 @@ def test_console_script_prints_no_traceback(in_repo: Path) -> None:
 def _commands(
     group: click.Group, path: tuple[str, ...] = ()
 ) -> Iterator[tuple[tuple[str, ...], click.Command]]:
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # lazy commands too (imported by get_command)
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         yield (*path, name), command
         if isinstance(command, click.Group):
             yield from _commands(command, (*path, name))
@@ -117,3 +120,29 @@ def test_start_up_does_not_load_the_sandbox_server() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     ).stdout
     assert out.strip() == "[]"
+
+
+def test_help_lists_the_lazy_commands_with_their_own_help_and_imports_none() -> None:
+    """`ksctl --help` names the subsystems' commands without importing them (the sandbox
+    brings httpx, pydantic and its world models); each one-line help is the command's own."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from click.testing import CliRunner; from ksctl.cli import cli; "
+        "out = CliRunner().invoke(cli, ['--help']).output; "
+        "print(sorted(m for m in ('httpx', 'pydantic', 'ksctl.sandbox.store', "
+        "'ksctl.attestations.store') if m in sys.modules)); print(out)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    loaded, _, listing = out.partition("\n")
+    assert loaded == "[]"
+    from ksctl.cli import KsctlGroup, cli
+
+    ctx = click.Context(cli)
+    for name, (_, short) in KsctlGroup.lazy.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.get_short_help_str(1000) == short
+        assert f"  {name} " in listing

@@ -69,3 +69,17 @@ def test_downloads_check_access(api: Api, store: Store) -> None:
     )
     answer = api.get("/openapi/accounts/stranger1/replays/r1/content")
     assert answer.status_code == 403 and answer.json()["result"] == codes.ACCESS_DENIED
+
+
+def test_a_grant_changed_in_the_world_is_seen_by_the_next_request(store: Store) -> None:
+    # Decoded grant lists are kept by their stored value: a change is a new value.
+    from ksctl.sandbox.access import load_app
+
+    with store.transaction() as conn:
+        app_id = conn.execute("SELECT app_id FROM apps LIMIT 1").fetchone()["app_id"]
+        before = load_app(conn, app_id)
+        assert before is not None and load_app(conn, app_id) is before
+        conn.execute("UPDATE apps SET accounts = ? WHERE app_id = ?", ('["x1", "x2"]', app_id))
+        after = load_app(conn, app_id)
+    assert after is not None and after.accounts == {"x1", "x2"}
+    assert after.admin_orgs == before.admin_orgs

@@ -34,7 +34,7 @@ from ksctl.contract.wire import AccountState
 from ksctl.engine.build import destination_of
 from ksctl.engine.plan import Source
 from ksctl.openplatform.state import Observed, synthesize
-from ksctl.platform.errors import ProtocolError
+from ksctl.platform.errors import PlatformError, ProtocolError
 
 M = TypeVar("M", bound=BaseModel)
 MAX_PAGES = 1000  # 200,000 works: far beyond any account; a platform looping stops here
@@ -49,10 +49,26 @@ class UserCalls(Protocol):
     def platform_now(self) -> datetime: ...
 
 
+# The real codes that say an account's authorization is gone (cancelled, expired, never
+# given, refresh token expired): that account is an error of the plan, the others go on.
+LOST = frozenset({100200109, 100200110, 100200111, 100200113})
+
+
 @dataclass(frozen=True)
 class OpenRead:
     accounts: dict[str, AccountState]
     missing: list[str]
+    unauthorized: dict[str, str]
+
+
+def _lost(exc: PlatformError) -> bool:
+    return type(exc).__name__ == "AuthorizationLost" or exc.code in LOST
+
+
+def _why(account_id: str, exc: PlatformError) -> str:
+    if type(exc).__name__ == "AuthorizationLost":
+        return str(exc)
+    return f"not authorized ({exc}): authorize it with `ksctl auth login {account_id}`"
 
 
 def _parse(model: type[M], body: Mapping[str, Any], what: str) -> M:
@@ -170,11 +186,23 @@ class OpenReader:
     async def get_accounts(
         self, ids: Sequence[str], *, progress: Callable[[int], None] | None = None
     ) -> OpenRead:
-        states = await asyncio.gather(*(self._one(i) for i in ids))
+        unauthorized: dict[str, str] = {}
+
+        async def one(account_id: str) -> AccountState | None:
+            try:
+                return await self._one(account_id)
+            except PlatformError as exc:
+                if not _lost(exc):
+                    raise
+                unauthorized[account_id] = _why(account_id, exc)
+                return None
+
+        states = await asyncio.gather(*(one(i) for i in ids))
         if progress:
             progress(len(ids))
         found = {i: s for i, s in zip(ids, states, strict=True) if s is not None}
-        return OpenRead(found, [i for i in ids if i not in found])
+        missing = [i for i in ids if i not in found and i not in unauthorized]
+        return OpenRead(found, missing, unauthorized)
 
     async def get_quota(self) -> None:
         return None  # the real platform publishes no write quota for user APIs

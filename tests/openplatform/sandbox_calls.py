@@ -53,7 +53,7 @@ class SandboxCalls:
                 else:
                     answer = open_platform.photo_info(call, str(params["photo_id"]))
             except Refusal as refusal:
-                raise PlatformError(refusal.message) from None
+                raise PlatformError(refusal.message, code=refusal.code) from None
         return answer.model_dump(mode="json", by_alias=True)
 
     def platform_now(self) -> datetime:

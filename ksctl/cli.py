@@ -13,6 +13,7 @@ from click.utils import make_default_short_help
 from ksctl import __version__
 from ksctl.completion import SHELLS
 from ksctl.errors import ConfigError, KsctlError
+from ksctl.report import cli as report_cli
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -368,6 +369,9 @@ def completion(shell: str) -> None:
     from ksctl.completion import completion_script
 
     click.echo(completion_script(cli, shell), nl=False)
+
+
+cli.add_command(report_cli.report)
 
 
 def _register_optional() -> None:

@@ -66,8 +66,17 @@ def browser_paths() -> tuple[str, str]:
 
 
 @contextmanager
-def chromium(profile_root: Path, *, timeout: float = 20.0) -> Iterator[Any]:
-    """A headless Chromium WebDriver with a fresh profile under `profile_root`, quit on exit."""
+def chromium(
+    profile_root: Path,
+    *,
+    timeout: float = 20.0,
+    capabilities: dict[str, Any] | None = None,
+    window: tuple[int, int] | None = None,
+) -> Iterator[Any]:
+    """A headless Chromium WebDriver with a fresh profile under `profile_root`, quit on exit.
+
+    `capabilities` are set on the options (e.g. `goog:loggingPrefs` for the console and
+    network logs); `window` is the window size (width, height), for screenshots."""
     browser, driver_path = browser_paths()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -79,6 +88,10 @@ def chromium(profile_root: Path, *, timeout: float = 20.0) -> Iterator[Any]:
     profile = profile_root / "chromium-profile"
     profile.mkdir(parents=True, exist_ok=True)
     options.add_argument(f"--user-data-dir={profile}")
+    if window:
+        options.add_argument(f"--window-size={window[0]},{window[1]}")
+    for name, value in (capabilities or {}).items():
+        options.set_capability(name, value)
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     driver.set_page_load_timeout(timeout)
     try:

@@ -1,0 +1,89 @@
+"""What the report reads: the configuration, a fresh refresh (platform and backup store),
+the plan from them, the stored manifests and the journals of past applies."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ksctl import asyncrun
+from ksctl.backups.manifest import BackupKind, Manifest
+from ksctl.backups.store import BackupStore, open_sink
+from ksctl.config import load_config
+from ksctl.config.model import DesiredAccount
+from ksctl.engine.actual import ActualAccount
+from ksctl.engine.build import DEFAULT_OPTIONS, PlanOptions, build_plan, destination_of
+from ksctl.engine.refresh import Refreshed, refresh
+from ksctl.planning import describe_target, home_of, select
+from ksctl.platform.target import open_client, resolve_target
+from ksctl.report.build import Inputs, build_report
+from ksctl.report.journals import read_runs
+from ksctl.report.model import Report
+
+
+def manifests_of(
+    desired: Sequence[DesiredAccount], actuals: Mapping[str, ActualAccount], workdir: Path
+) -> dict[str, list[Manifest]]:
+    """Every manifest the store holds for each account that states backups."""
+    stores: dict[str, BackupStore] = {}
+    found: dict[str, list[Manifest]] = {}
+    for d in desired:
+        actual = actuals.get(d.id)
+        if d.backups is None or actual is None:
+            continue
+        dest = destination_of(d)
+        store = stores.get(dest) or stores.setdefault(dest, BackupStore(open_sink(dest, workdir)))
+        wanted = [(BackupKind.interactions, None), (BackupKind.gift_ledger, None)]
+        wanted += [(BackupKind.replay, r.id) for r in actual.state.replays]
+        held = [store.manifest(kind, d.id, target) for kind, target in wanted]
+        found[d.id] = [m for m in held if m is not None]
+    return found
+
+
+def apply_command(paths: Sequence[str]) -> str:
+    return "ksctl apply" + "".join(f" {shlex.quote(p)}" for p in paths)
+
+
+def make_report(
+    paths: Sequence[str],
+    *,
+    targets: Sequence[str] = (),
+    workdir: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    options: PlanOptions = DEFAULT_OPTIONS,
+) -> tuple[Report, str | None]:
+    """The report of the accounts in `paths`, and the target notice (embedded sandbox)."""
+    workdir = workdir or Path.cwd()
+    env = os.environ if env is None else env
+    config = load_config(paths or (".",))
+    only = select(config, targets)
+    target = resolve_target(env, home_of(workdir))
+    desired = [a for a in config.accounts if only is None or a.id in only]
+
+    async def read() -> Refreshed:
+        async with open_client(target) as client:
+            return await refresh(client, desired, workdir)
+
+    refreshed = asyncrun.run(read())
+    plan = build_plan(
+        config,
+        refreshed.actuals,
+        refreshed.quota,
+        target=describe_target(target),
+        created_at=refreshed.now,
+        options=options,
+        only=only,
+    )
+    inputs = Inputs(
+        plan=plan,
+        desired={d.id: d for d in desired},
+        actuals=refreshed.actuals,
+        manifests=manifests_of(desired, refreshed.actuals, workdir),
+        runs=read_runs(workdir / ".ksctl"),
+        quota=refreshed.quota,
+        now=refreshed.now,
+        apply_command=apply_command(paths),
+    )
+    return build_report(inputs), target.notice

@@ -280,6 +280,13 @@ def show(planfile: Path, fmt: str, no_color: bool) -> None:
     show_default=True,
     help="Safety: closing live on more accounts than this needs --force.",
 )
+@click.option(
+    "--json",
+    "json_lines",
+    is_flag=True,
+    help="Progress as JSON lines on stdout (run, account and action events); the plan and "
+    "the human summary go to stderr.",
+)
 def apply(
     paths: tuple[str, ...],
     auto_approve: bool,
@@ -288,6 +295,7 @@ def apply(
     parallelism: int,
     max_close_share: float,
     max_close_count: int,
+    json_lines: bool,
 ) -> None:
     """Converge the accounts: from configuration (plans first) or from a saved PLANFILE.
 
@@ -296,18 +304,26 @@ def apply(
     (stale, expired or unsafe plan without --force, no approval).
     """
     from ksctl.apply.command import run_apply
+    from ksctl.apply.events import JsonEvents
     from ksctl.engine.build import PlanOptions
 
-    sys.exit(
-        run_apply(
+    events = JsonEvents() if json_lines else None
+    try:
+        code = run_apply(
             paths,
             auto_approve=auto_approve,
             targets=targets,
             force=force,
             parallelism=parallelism,
             options=PlanOptions(max_close_share, max_close_count),
+            events=events,
         )
-    )
+    except KsctlError as exc:  # refused or failed before the run: still a run_finished
+        if events and not events.finished:
+            reason = "; ".join(map(str, getattr(exc, "problems", ()))) or str(exc)
+            events.run_finished(getattr(exc, "exit_code", 1), reason=reason)
+        raise
+    sys.exit(code)
 
 
 @cli.command("import")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from ksctl.apply.events import JsonEvents
 from ksctl.apply.run import EXIT_OK, EXIT_REFUSED, ApplyReport, Refused, apply_plan
 from ksctl.apply.walk import AccountRun, AccountStatus
 from ksctl.compose import resolve_target
@@ -102,7 +103,9 @@ def run_apply(
     options: PlanOptions,
     env: Mapping[str, str] | None = None,
     workdir: Path | None = None,
+    events: JsonEvents | None = None,
 ) -> int:
+    """Apply; with `events`, progress goes to them as JSON lines and the plan to stderr."""
     env = os.environ if env is None else env
     workdir = workdir or Path.cwd()
     target = resolve_target(env, workdir)
@@ -124,9 +127,13 @@ def run_apply(
             raise ConfigError(exc.problems, exit_code=EXIT_REFUSED) from None
     else:
         plan = make_plan(paths, targets=targets, workdir=workdir, env=env, options=options).plan
-        click.echo(render_text(plan, color=sys.stdout.isatty() and "NO_COLOR" not in env), nl=False)
+        color = sys.stdout.isatty() and "NO_COLOR" not in env and events is None
+        click.echo(render_text(plan, color=color), nl=False, err=events is not None)
         if not plan.has_changes:
-            return 1 if plan.has_errors else EXIT_OK
+            code = 1 if plan.has_errors else EXIT_OK
+            if events:
+                events.run_finished(code, reason="nothing to change")
+            return code
         if not auto_approve:
             if not sys.stdin.isatty():
                 raise Refused(
@@ -134,10 +141,11 @@ def run_apply(
                 )
             if not click.confirm("Apply this plan?", err=True):
                 raise Refused("not approved; nothing was changed")
-    tty = sys.stderr.isatty()
-    progress = Progress(
-        sum(1 for a in plan.accounts if a.actions and a.status.value == "changes"), tty
-    )
+    tty = sys.stderr.isatty() and events is None
+    total = sum(1 for a in plan.accounts if a.actions and a.status.value == "changes")
+    progress = Progress(total, tty)
+    if events:
+        events.actions_of({a.id: len(a.actions) for a in plan.accounts})
     try:
         report = apply_plan(
             plan,
@@ -147,10 +155,13 @@ def run_apply(
             env=env,
             force=force,
             parallelism=parallelism,
-            on_done=progress,
+            on_done=events.account_finished if events else progress,
+            on_event=events.journal if events else None,
         )
     finally:
         progress.close()
+    if events:
+        events.run_finished(report.exit_code, report.runs, report.journal)
     for line in report_lines(report):
         click.echo(line, err=True)
     return report.exit_code

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ class Journal:
         self.run_id = run_id
         self._redactor = redactor
         self._lock = threading.Lock()
+        # Hears each entry as written, redacted like the line (`apply --json` follows it).
+        self.listener: Callable[[dict[str, Any]], None] | None = None
         fd = os.open(self.path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600)
         self._file = os.fdopen(fd, "a", encoding="utf-8")
 
@@ -40,6 +43,8 @@ class Journal:
         with self._lock:
             self._file.write(line + "\n")
             self._file.flush()
+            if self.listener is not None:
+                self.listener(json.loads(line))
 
     def close(self) -> None:
         self._file.close()

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ksctl import asyncrun
 from ksctl.apply.journal import Journal
@@ -147,6 +148,7 @@ def apply_plan(
     interactive: bool | None = None,
     poll_budget_s: float = 20.0,
     on_done: Callable[[AccountRun], None] = lambda run: None,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
 ) -> ApplyReport:
     """Apply `plan` to `target`; refuses (exit 4) before any write when it must."""
     preflight(plan, target_name, force=force, now=datetime.now(UTC))
@@ -155,6 +157,7 @@ def apply_plan(
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ") + "-" + uuid.uuid4().hex[:6]
     with apply_lock(home):
         journal = Journal(home, run_id)
+        journal.listener = on_event
         try:
             journal.record(
                 "begin",

@@ -27,6 +27,16 @@ from pydantic import ValidationError
 from ksctl.backups.manifest import BackupKind, Manifest
 from ksctl.errors import KsctlError
 
+# The fsspec driver each common protocol needs, and how to install it.
+DRIVERS = {
+    "s3": ("s3fs", "pip install 'ksctl[s3]'"),
+    "s3a": ("s3fs", "pip install 'ksctl[s3]'"),
+    "gs": ("gcsfs", "pip install 'ksctl[gcs]'"),
+    "gcs": ("gcsfs", "pip install 'ksctl[gcs]'"),
+    "az": ("adlfs", "pip install 'ksctl[azure]'"),
+    "abfs": ("adlfs", "pip install 'ksctl[azure]'"),
+    "abfss": ("adlfs", "pip install 'ksctl[azure]'"),
+}
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 CHUNK = 1 << 20
 
@@ -85,7 +95,16 @@ class FsspecSink:
             raise KsctlError(
                 f"backup destination {url} needs fsspec: pip install 'ksctl[fsspec]'"
             ) from None
-        self.fs, self.root = fsspec.core.url_to_fs(url)
+        protocol = url.split("://", 1)[0].lower()
+        try:
+            self.fs, self.root = fsspec.core.url_to_fs(url)
+        except ImportError:  # fsspec knows the protocol, its driver is not installed
+            library, how = DRIVERS.get(
+                protocol, (f"the fsspec driver for {protocol}://", "see fsspec's documentation")
+            )
+            raise KsctlError(f"backup destination {url} needs {library}: {how}") from None
+        except ValueError as exc:  # a protocol fsspec does not know
+            raise KsctlError(f"backup destination {url}: {exc}") from None
 
     def _path(self, path: str) -> str:
         return f"{self.root.rstrip('/')}/{path}"

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 from ksctl import __version__
 from ksctl.backups.manifest import Manifest
 from ksctl.config.model import Backup, DesiredAccount
+from ksctl.contract.wire import AppealStatus, JobStatus, Quota, TicketStatus
 from ksctl.engine.action import ActionType
 from ksctl.engine.actual import ActualAccount
 from ksctl.engine.plan import AccountPlan, Plan, Status
-from ksctl.platform.wire import AppealStatus, JobStatus, Quota, TicketStatus
 from ksctl.report.journals import RunRecord
 from ksctl.report.model import (
     AccountRow,

@@ -11,13 +11,15 @@ from pathlib import Path
 from ksctl import asyncrun
 from ksctl.backups.manifest import BackupKind, Manifest
 from ksctl.backups.store import BackupStore, open_sink
+from ksctl.compose import resolve_target
 from ksctl.config import load_config
 from ksctl.config.model import DesiredAccount
 from ksctl.engine.actual import ActualAccount
 from ksctl.engine.build import DEFAULT_OPTIONS, PlanOptions, build_plan, destination_of
 from ksctl.engine.refresh import Refreshed, refresh
-from ksctl.planning import describe_target, home_of, select
-from ksctl.platform.target import open_client, resolve_target
+from ksctl.home import state_dir
+from ksctl.planning import select
+from ksctl.platform.target import open_client
 from ksctl.report.build import Inputs, build_report
 from ksctl.report.journals import read_runs
 from ksctl.report.model import Report
@@ -59,7 +61,7 @@ def make_report(
     env = os.environ if env is None else env
     config = load_config(paths or (".",))
     only = select(config, targets)
-    target = resolve_target(env, home_of(workdir))
+    target = resolve_target(env, workdir)
     desired = [a for a in config.accounts if only is None or a.id in only]
 
     async def read() -> Refreshed:
@@ -71,7 +73,7 @@ def make_report(
         config,
         refreshed.actuals,
         refreshed.quota,
-        target=describe_target(target),
+        target=target.name,
         created_at=refreshed.now,
         options=options,
         only=only,
@@ -81,7 +83,7 @@ def make_report(
         desired={d.id: d for d in desired},
         actuals=refreshed.actuals,
         manifests=manifests_of(desired, refreshed.actuals, workdir),
-        runs=read_runs(workdir / ".ksctl"),
+        runs=read_runs(state_dir(workdir)),
         quota=refreshed.quota,
         now=refreshed.now,
         apply_command=apply_command(paths),

@@ -112,6 +112,8 @@ async def _apply(
         journal.redactor_from(client)
         states = await check_versions(client, runnable)
         quota = await client.get_quota()
+        # The platform's clock (a sandbox's is virtual): what its quota days are counted in.
+        journal.record("platform_clock", now=client.platform_now().isoformat())
         budget = QuotaBudget(quota.remaining, quota.per_day, quota.resets_at)
         source = choose_source(env, target.inbox, interactive)
         stores: dict[str, BackupStore] = {}

@@ -32,6 +32,9 @@ class RunRecord:
     outcomes: dict[str, list[str]] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
     writes_by_day: Counter[date] = field(default_factory=Counter)
+    # the platform's clock less this machine's, when the run recorded it (a sandbox's clock
+    # is virtual): write times are moved by it onto the platform's quota days
+    skew: timedelta = timedelta(0)
 
     def account_status(self, account_id: str) -> str:
         """converged, waiting (work left) or failed, as apply's own report says."""
@@ -97,7 +100,12 @@ def read_run(path: Path) -> RunRecord | None:
             if isinstance(writes, int) and writes > 0:
                 record.writes += writes
                 if at is not None:
-                    record.writes_by_day[at.astimezone(SHANGHAI).date()] += writes
+                    day = (at + record.skew).astimezone(SHANGHAI).date()
+                    record.writes_by_day[day] += writes
+        elif event == "platform_clock":
+            platform = _time(entry.get("now"))
+            if platform is not None and at is not None:
+                record.skew = platform - at
         elif event == "finish":
             record.finished_at = at
             code = entry.get("exit_code")

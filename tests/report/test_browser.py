@@ -2,8 +2,9 @@
 error and no network request, every account of a seeded fleet appears, the filters work.
 
 Each test writes a screenshot to tests/artifacts/ (uploaded by CI). With
-KSCTL_UPDATE_SCREENSHOTS=1, the rehearsal's report also replaces the one the docs show,
-docs/images/report.png.
+KSCTL_UPDATE_SCREENSHOTS=1, the two the docs show are replaced too: docs/images/report.png
+(the demo fleet mid-closure, in the README) and docs/images/rehearsal-report.png (the end of
+docs/rehearsal.md).
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ import pytest
 from benchmarks.worlds import workspace
 from tests.chromium import chromium
 from tests.conftest import ROOT
+from tests.docs import shell_blocks
 from tests.report.conftest import ACCOUNTS, WORLD, Here
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 DOCS_SHOT = ROOT / "docs" / "images" / "report.png"
+REHEARSAL = ROOT / "docs" / "rehearsal.md"
 LOGS = {"goog:loggingPrefs": {"browser": "ALL", "performance": "ALL"}}
 
 
@@ -158,3 +161,18 @@ def test_the_checks_above_do_see_a_request_and_an_error(here: Here, browser: Any
     console, requests = problems(browser, page)
     assert console or requests
     assert any("127.0.0.1:9" in line for line in console + requests)
+
+
+def test_the_rehearsal_guides_report(tmp_path: Path, browser: Any) -> None:
+    """docs/rehearsal.md's commands up to its report, then its page: the guide's screenshot."""
+    text = REHEARSAL.read_text(encoding="utf-8")
+    until_reset = text.split("\n## 5. ", 1)[0]
+    result = shell_blocks.run(until_reset, tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    page = tmp_path / "closure-rehearsal" / "report.html"
+    open_page(browser, page)
+    assert problems(browser, page) == ([], [])
+    assert sorted(shown(browser)) == ["3xk9d2a1", "3xm7c5b0"]
+    shot = shoot(browser, "rehearsal-report.png")
+    if os.environ.get("KSCTL_UPDATE_SCREENSHOTS"):
+        (ROOT / "docs" / "images" / "rehearsal-report.png").write_bytes(shot.read_bytes())

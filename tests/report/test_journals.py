@@ -77,3 +77,19 @@ def test_only_the_most_recent_runs_are_read(tmp_path: Path) -> None:
             {"at": f"2026-12-0{i + 1}T00:00:00+00:00", "event": "begin", "accounts": []},
         )
     assert [r.run[-6:] for r in read_runs(tmp_path, limit=2)] == ["run003", "run004"]
+
+
+def test_writes_count_on_the_platforms_day_when_its_clock_is_recorded(tmp_path: Path) -> None:
+    """A sandbox's virtual clock: the quota day is the platform's, not this machine's."""
+    path = _write(
+        tmp_path / "journal" / "run.jsonl",
+        {"at": "2026-12-02T06:00:00+00:00", "event": "begin", "accounts": ["a1"]},
+        {
+            "at": "2026-12-02T06:00:01+00:00",
+            "event": "platform_clock",
+            "now": "2026-11-27T11:00:01+08:00",
+        },
+        _end("a1/disable_live", "done", "2026-12-02T06:00:02+00:00", 3),
+    )
+    run = read_run(path)
+    assert run is not None and run.writes_by_day == {date(2026, 11, 27): 3}

@@ -61,6 +61,13 @@ def shown(driver: Any) -> list[str]:
     return [r.get_attribute("data-account") for r in rows if r.is_displayed()]
 
 
+def eventually(check: Any, timeout: float = 10.0) -> None:
+    """The search box filters once typing pauses: wait for the page to get there."""
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    WebDriverWait(None, timeout, poll_frequency=0.1).until(lambda _: check())
+
+
 def info(driver: Any) -> str:
     return driver.find_element("css selector", "#accounts-table .info").text
 
@@ -94,10 +101,11 @@ def test_a_fleet_in_every_state_loads_offline_and_filters(here: Here, browser: A
     assert sorted(shown(browser)) == everyone
     search = browser.find_element("css selector", "#accounts-table input.search")
     search.send_keys("即将")
-    assert shown(browser) == ["soon0001"]
+    eventually(lambda: shown(browser) == ["soon0001"])
     search.clear()
     search.send_keys("no such thing")
-    assert shown(browser) == [] and info(browser) == "nothing matches"
+    eventually(lambda: info(browser) == "nothing matches")
+    assert shown(browser) == []
     overdue = browser.find_elements("css selector", "#timeline svg circle.overdue")
     soon = browser.find_elements("css selector", "#timeline svg circle.soon")
     assert len(overdue) == 1 and len(soon) == 1

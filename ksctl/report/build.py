@@ -228,21 +228,29 @@ def classify(acc: AccountPlan, actual: ActualAccount | None) -> State:
     if acc.status is Status.in_sync or not acc.actions:
         live_off = actual is not None and actual.state.live.permission == "disabled"
         return State.closed if live_off else State.in_sync
-    if any(a.manual for a in acc.actions):
-        return State.waiting_person
-    return State.to_apply if doable(acc) else State.waiting_platform
+    ready, person = doable(acc)
+    if ready:
+        return State.to_apply
+    return State.waiting_person if person else State.waiting_platform
 
 
-def doable(acc: AccountPlan) -> list[str]:
-    """The actions apply can do now: not waiting on platform work (an open ticket, a
-    review, an export being prepared), nor on an action that is."""
+def doable(acc: AccountPlan) -> tuple[list[str], list[str]]:
+    """(what apply can do now, the manual steps a person can do now). Neither waits on
+    platform work (an open ticket, a review, an export being prepared) nor on an action
+    that does; apply also waits for a person's step before what depends on it."""
     planned = {a.address for a in acc.actions}
     stuck: set[str] = set()
+    ready, person = [], []
     for action in acc.actions:  # in dependency order
         waits = action.waits_for and not planned.intersection(action.depends_on)
         if waits or stuck.intersection(action.depends_on):
             stuck.add(action.address)
-    return [a.address for a in acc.actions if a.address not in stuck]
+        elif action.manual:
+            person.append(action.address)
+            stuck.add(action.address)
+        else:
+            ready.append(action.address)
+    return ready, person
 
 
 def _first_date(pending: Sequence[Pending], kinds: set[str]) -> datetime | None:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from ksctl.apply.command import run_apply
+from ksctl.engine.action import ActionType
+from ksctl.engine.build import PlanOptions
+from ksctl.engine.provider import Provider
+from ksctl.report.gather import make_report
 from tests.conftest import ROOT
 from tests.report.conftest import ACCOUNTS, WORLD, Here, by_id
 
@@ -92,3 +97,29 @@ def test_a_changed_or_deleted_backup_is_a_risk_until_fetched_again(here: Here) -
     here.ksctl("apply", EXAMPLE, "--auto-approve")
     row = by_id(here.report(EXAMPLE))["3xk9d2a1"]
     assert {"interactions", "replay:r1"}.isdisjoint(row["backups"]["missing"])
+
+
+def test_a_step_only_a_person_can_do_waits_on_a_person(here: Here) -> None:
+    """A provider with no API for closing live: once the backups are done, the closure is
+    a person's step in the app, and the report says which."""
+    no_live_api = PlanOptions(
+        provider=Provider("no-live-api", frozenset(ActionType) - {ActionType.disable_live})
+    )
+    first, _ = make_report([EXAMPLE], targets=["8qv2n6e4"], options=no_live_api, env={})
+    assert first.accounts[0].state == "to_apply"  # the backups come first, by apply
+    applied = run_apply(
+        [EXAMPLE],
+        auto_approve=True,
+        targets=("8qv2n6e4",),
+        force=True,
+        parallelism=4,
+        options=no_live_api,
+        env={},
+        workdir=here.root,
+    )
+    assert applied == 3  # everything but the person's step
+    made, _ = make_report([EXAMPLE], targets=["8qv2n6e4"], options=no_live_api, env={})
+    (row,) = made.accounts
+    assert row.state == "waiting_person", row
+    assert "8qv2n6e4/disable_live: " in row.why and "直播" in row.why
+    assert row.next_step == f"a person does it in the app, then ksctl apply {EXAMPLE}"

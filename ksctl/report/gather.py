@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from ksctl import asyncrun
@@ -16,10 +17,9 @@ from ksctl.config import load_config
 from ksctl.config.model import DesiredAccount
 from ksctl.engine.actual import ActualAccount
 from ksctl.engine.build import DEFAULT_OPTIONS, PlanOptions, build_plan, destination_of
-from ksctl.engine.refresh import Refreshed, refresh
+from ksctl.engine.refresh import Refreshed
 from ksctl.home import state_dir
-from ksctl.planning import select
-from ksctl.platform.target import open_client
+from ksctl.planning import _ci_warnings, select
 from ksctl.report.build import Inputs, build_report
 from ksctl.report.journals import read_runs
 from ksctl.report.model import Report
@@ -64,11 +64,11 @@ def make_report(
     target = resolve_target(env, workdir)
     desired = [a for a in config.accounts if only is None or a.id in only]
 
-    async def read() -> Refreshed:
-        async with open_client(target) as client:
-            return await refresh(client, desired, workdir)
+    from ksctl.providers import OPEN, provider_name, provider_of, read_actuals
 
-    refreshed = asyncrun.run(read())
+    if provider_name(env) == OPEN:  # the environment chooses the real platform's provider
+        options = replace(options, provider=provider_of(env))
+    refreshed: Refreshed = asyncrun.run(read_actuals(config, desired, workdir, env, None, target))
     plan = build_plan(
         config,
         refreshed.actuals,
@@ -76,6 +76,7 @@ def make_report(
         target=target.name,
         created_at=refreshed.now,
         options=options,
+        warnings=_ci_warnings(config, env),
         only=only,
     )
     inputs = Inputs(

@@ -13,7 +13,6 @@ from click.utils import make_default_short_help
 from ksctl import __version__
 from ksctl.completion import SHELLS
 from ksctl.errors import ConfigError, KsctlError
-from ksctl.report import cli as report_cli
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -387,9 +386,6 @@ def completion(shell: str) -> None:
     click.echo(completion_script(cli, shell), nl=False)
 
 
-cli.add_command(report_cli.report)
-
-
 def _register_optional() -> None:
     """Command groups that live with their subsystem, imported when they run."""
     KsctlGroup.lazy.update(
@@ -405,6 +401,10 @@ def _register_optional() -> None:
             "evidence": (
                 "ksctl.evidence.cli:evidence",
                 "Backups a person exported in the app, checked and stored as verified backups.",
+            ),
+            "report": (
+                "ksctl.report.cli:report",
+                "Write the fleet report: where every account's closure stands.",
             ),
         }
     )

@@ -14,6 +14,19 @@ from ksctl import __version__
 from ksctl.completion import SHELLS
 from ksctl.errors import ConfigError, KsctlError
 
+EXIT_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose pipe closed
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a real file (a test runner's buffer)
+        pass
+
+
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -68,6 +81,9 @@ class KsctlGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("ksctl: interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # `ksctl ... | head`: the reader had enough; say nothing
+            _silence_stdout()
+            ctx.exit(EXIT_PIPE)
         except Exception as exc:  # a bug: still one line, unless asked for the traceback
             if os.environ.get("KSCTL_DEBUG"):
                 raise

@@ -60,8 +60,10 @@ def resolve_target(env: Mapping[str, str], home: Path) -> Target:
 
 
 def embedded_target(home: Path) -> Target:
-    """The embedded sandbox in `home/.ksctl/`, acting as the demo world's app."""
+    """The embedded sandbox in `home/.ksctl/`, acting as its world's first app."""
     from ksctl.sandbox import embedded
+
+    app_id, app_secret = embedded.acting_app(home)
 
     def transport() -> httpx.AsyncBaseTransport:
         return embedded.embedded_transport(home)
@@ -69,8 +71,8 @@ def embedded_target(home: Path) -> Target:
     return Target(
         "embedded",
         EMBEDDED_URL,
-        embedded.DEMO_APP_ID,
-        Secret(embedded.DEMO_APP_SECRET),
+        app_id,
+        Secret(app_secret),
         home,
         transport=transport,
         inbox=_sandbox_inbox(home),

@@ -33,19 +33,3 @@ def order(actions: Iterable[Action]) -> list[Action]:
         out.extend(ready)
         sorter.done(*(a.address for a in ready))
     return out
-
-
-def dependents(actions: Iterable[Action], failed: str) -> set[str]:
-    """Every address that depends, directly or not, on `failed`."""
-    children: dict[str, set[str]] = {}
-    for action in actions:
-        for dep in action.depends_on:
-            children.setdefault(dep, set()).add(action.address)
-    out: set[str] = set()
-    stack = [failed]
-    while stack:
-        for child in children.get(stack.pop(), ()):
-            if child not in out:
-                out.add(child)
-                stack.append(child)
-    return out

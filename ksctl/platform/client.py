@@ -29,8 +29,6 @@ from ksctl import __version__
 from ksctl.contract.wire import (
     AccountsPage,
     AccountState,
-    Appeal,
-    AppealAnswer,
     AppealRequest,
     DisableLiveRequest,
     Envelope,
@@ -54,7 +52,7 @@ from ksctl.platform.keys import idempotency_key
 from ksctl.platform.quota import QuotaStatus
 from ksctl.platform.redact import Redactor, Secret
 from ksctl.platform.retry import Budget, Clock, RetryPolicy, SystemClock
-from ksctl.platform.session import Answer, Session, account_from
+from ksctl.platform.session import Answer, Session
 
 __all__ = ["AccountsRead", "PlatformClient", "WriteResult", "idempotency_key"]
 
@@ -180,15 +178,6 @@ class PlatformClient:
 
     # ---- reads ----------------------------------------------------------------------
 
-    async def get_account(self, account_id: str) -> AccountState:
-        """One account, with its version (the answer's ETag)."""
-        answer = await self._get(f"/openapi/accounts/{account_id}")
-        try:
-            account = account_from(answer.body)
-        except ValueError as exc:
-            raise _contract_error(exc) from None
-        return await self._complete(account)
-
     async def get_accounts(
         self,
         ids: Iterable[str],
@@ -223,14 +212,6 @@ class PlatformClient:
         missing = [i for i in wanted if i not in ordered]
         return AccountsRead(ordered, missing)
 
-    async def list_accounts(self, *, complete: bool = True) -> list[AccountState]:
-        """Every account the app can see, following the pages."""
-        accounts, _ = await self._read_pages({})
-        by_id = {a.id: a for a in accounts}
-        if complete:
-            by_id = await self._complete_all(by_id)
-        return list(by_id.values())
-
     async def list_schedules(self, account_id: str) -> list[Schedule]:
         """Every pending schedule of an account, following the pages."""
         pages = await self._pages(f"/openapi/accounts/{account_id}/schedules", SchedulesPage)
@@ -250,22 +231,11 @@ class PlatformClient:
         answer = await self._get(f"/openapi/tickets/{ticket_id}")
         return _parse(TicketAnswer, answer).ticket
 
-    async def get_appeal(self, appeal_id: str) -> Appeal:
-        """A takedown appeal."""
-        answer = await self._get(f"/openapi/appeals/{appeal_id}")
-        return _parse(AppealAnswer, answer).appeal
-
     async def get_quota(self) -> Quota:
         """The app's write quota today; also refreshes `quota`."""
         quota = _parse(QuotaAnswer, await self._get("/openapi/quota")).quota
         self._session.quota.observe(quota)
         return quota
-
-    async def probe_sandbox(self) -> bool:
-        """`is_sandbox`, asking the platform (one cheap read) if no answer said so yet."""
-        if not self._session.sandbox:
-            await self.get_quota()
-        return self._session.sandbox
 
     # ---- writes (each needs its idempotency key; `if_match` is the account version) ---
 

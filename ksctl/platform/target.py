@@ -64,7 +64,7 @@ class Target:
             return None
         return (
             f"ksctl: no KSCTL_ENDPOINT set; using the embedded sandbox in "
-            f"{_shown(state_dir(self.home))}/ (no real account is touched)"
+            f"{_shown(state_dir(self.home))}/ as app {self.app_id} (no real account is touched)"
         )
 
 

@@ -40,6 +40,8 @@ def _one_line_errors(command: F) -> F:
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             raise click.exceptions.Exit(1) from None
+        except BrokenPipeError:  # the reader went away: the CLI ends quietly
+            raise
         except (NotSeeded, ValueError, KeyError, OSError) as exc:
             _fail(str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc))
 

@@ -37,6 +37,12 @@ def embedded_store(home: Path) -> Store:
     return store
 
 
+def acting_app(home: Path) -> tuple[str, str]:
+    """The app the embedded sandbox acts as when nothing is configured: the seeded world's
+    first app (a world of one's own need not reuse the demo app's credentials)."""
+    return embedded_store(home).first_app() or (DEMO_APP_ID, DEMO_APP_SECRET)
+
+
 def embedded_transport(home: Path) -> httpx.AsyncBaseTransport:
     """An in-process transport to the embedded sandbox (use with `httpx.AsyncClient`)."""
     from ksctl.sandbox.app import create_app  # FastAPI loads only when a command needs it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime
 
@@ -30,6 +31,17 @@ def is_seeded(conn: sqlite3.Connection) -> bool:
 
 def world(conn: sqlite3.Connection) -> World:
     return World.model_validate_json(_get(conn, "world"))
+
+
+def first_app(conn: sqlite3.Connection) -> tuple[str, str] | None:
+    """The id and secret of the world's first app, as which the embedded sandbox acts."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'first_app'").fetchone()
+    if row is not None:
+        app = json.loads(row["value"])
+    else:  # seeded before the key existed: the seeded world has the apps
+        apps = json.loads(_get(conn, "world")).get("apps") or []
+        app = apps[0] if apps else None
+    return (app["app_id"], app["app_secret"]) if app else None
 
 
 def settings(conn: sqlite3.Connection) -> PlatformSettings:

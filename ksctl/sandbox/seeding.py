@@ -40,6 +40,10 @@ def write_world(conn: sqlite3.Connection, world: World) -> None:
         "now": str(to_epoch(world.platform.now)),
         "fault_seq": "0",
     }
+    if world.apps:  # read on every command of the embedded sandbox: no world parse for it
+        first = world.apps[0]
+        meta["first_app"] = json.dumps({"app_id": first.app_id, "app_secret": first.app_secret})
+    conn.execute("DELETE FROM meta WHERE key = 'first_app'")  # the last world's
     conn.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", meta.items())
     for app in world.apps:
         write_app(conn, app)

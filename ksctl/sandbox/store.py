@@ -66,6 +66,11 @@ class Store:
         with self.transaction() as conn:
             return meta.world(conn)
 
+    def first_app(self) -> tuple[str, str] | None:
+        """The id and secret of the seeded world's first app, if it has one."""
+        with self.transaction() as conn:
+            return meta.first_app(conn)
+
     def settings(self) -> PlatformSettings:
         with self.transaction() as conn:
             return meta.settings(conn)

@@ -72,7 +72,11 @@ def test_a_download_cut_half_way_resumes_and_verifies(
 
     async def go() -> None:
         async with client(cutting, clock) as c:
-            [r1] = [r for r in (await c.get_account("3xk9d2a1")).replays if r.id == "r1"]
+            [r1] = [
+                r
+                for r in (await c.get_accounts(["3xk9d2a1"])).accounts["3xk9d2a1"].replays
+                if r.id == "r1"
+            ]
             got = await c.download_replay("3xk9d2a1", r1, dest)
             assert got.resumes == 1 and got.size == r1.size_bytes == 700_000
             assert hashlib.sha256(dest.read_bytes()).hexdigest() == r1.sha256 == got.sha256
@@ -139,7 +143,7 @@ def test_refusals_are_typed_and_explained(store: Store, clock: FakeClock) -> Non
                 "account 3xb4nned is banned until 2026-12-31 (违规直播); no change possible"
             )
             assert banned.value.request_id
-            version = (await c.get_account("3xk9d2a1")).version
+            version = (await c.get_accounts(["3xk9d2a1"])).accounts["3xk9d2a1"].version
             await c.cancel_schedule("3xk9d2a1", "s1", idempotency_key="p1", if_match=version)
             with pytest.raises(PreconditionFailed, match="plan again"):
                 await c.cancel_schedule("3xk9d2a1", "s2", idempotency_key="p2", if_match=version)
@@ -163,8 +167,8 @@ def test_the_embedded_target_works_out_of_the_box(
     async def go() -> None:
         async with open_client(target) as c:
             assert c.is_sandbox
-            accounts = await c.list_accounts()
-            assert "3xk9d2a1" in {a.id for a in accounts}
+            read = await c.get_accounts(["3xk9d2a1"])
+            assert "3xk9d2a1" in read.accounts
 
     run(go())
     assert (tmp_path / ".ksctl" / "sandbox.db").exists()

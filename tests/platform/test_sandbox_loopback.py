@@ -67,7 +67,11 @@ def test_a_download_cut_half_way_resumes_over_loopback(
 
     async def go() -> None:
         async with open_client(target, transport=cutting, clock=clock) as c:
-            [r1] = [r for r in (await c.get_account("3xk9d2a1")).replays if r.id == "r1"]
+            [r1] = [
+                r
+                for r in (await c.get_accounts(["3xk9d2a1"])).accounts["3xk9d2a1"].replays
+                if r.id == "r1"
+            ]
             got = await c.download_replay("3xk9d2a1", r1, dest)
             assert got.resumes == 1
             assert hashlib.sha256(dest.read_bytes()).hexdigest() == r1.sha256

@@ -377,7 +377,7 @@ def test_sandbox_is_noticed_from_answers() -> None:
     async def go() -> None:
         async with make_client(p) as c:
             assert not c.is_sandbox
-            assert await c.probe_sandbox()
+            await c.get_quota()
             assert c.is_sandbox
 
     run(go())

@@ -27,7 +27,7 @@ def test_nothing_set_means_the_embedded_sandbox(
     assert (t.app_id, t.app_secret.reveal()) == ("demo_app", "demo_secret")
     assert t.home == tmp_path
     assert t.notice == (
-        "ksctl: no KSCTL_ENDPOINT set; using the embedded sandbox in .ksctl/ "
+        "ksctl: no KSCTL_ENDPOINT set; using the embedded sandbox in .ksctl/ as app demo_app "
         "(no real account is touched)"
     )
     assert "\n" not in t.notice

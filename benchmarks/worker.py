@@ -66,7 +66,7 @@ def measure_csafe(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def measure_plan(spec: dict[str, Any]) -> dict[str, Any]:
-    from ksctl.planning import make_plan
+    from ksctl.app.plan import make_plan
 
     if not spec["env"]:  # the in-process sandbox (its FastAPI app loads lazily): imported
         from ksctl.sandbox import app, embedded  # noqa: F401  now, not on the clock
@@ -93,9 +93,9 @@ def measure_plan(spec: dict[str, Any]) -> dict[str, Any]:
 
 def measure_apply(spec: dict[str, Any]) -> dict[str, Any]:
     from benchmarks.worlds import workspace
-    from ksctl.apply.command import run_apply
+    from ksctl.app.plan import make_plan
+    from ksctl.cli import run_apply
     from ksctl.engine.planfile import save_plan
-    from ksctl.planning import make_plan
     from ksctl.sandbox import app, embedded  # noqa: F401  imported now, not on the clock
 
     workdir = Path(spec["workdir"])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import click
 from click.utils import make_default_short_help
@@ -13,6 +14,10 @@ from click.utils import make_default_short_help
 from ksctl import __version__
 from ksctl.completion import SHELLS
 from ksctl.errors import ConfigError, KsctlError
+
+if TYPE_CHECKING:
+    from ksctl.app.plan import PlanOptions
+    from ksctl.apply.events import JsonEvents
 
 EXIT_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose pipe closed
 
@@ -206,9 +211,7 @@ def plan(
     Exit 0 (with --detailed-exitcode: 0 no changes, 2 changes); 1 on error, also when any
     account's status is error (the whole plan is still printed).
     """
-    from ksctl.engine.build import PlanOptions
-    from ksctl.engine.planfile import save_plan
-    from ksctl.planning import make_plan
+    from ksctl.app.plan import PlanOptions, make_plan, save_plan
     from ksctl.progress import RefreshBar
     from ksctl.render import Format, render
 
@@ -249,12 +252,12 @@ def plan(
 @click.option("--no-color", is_flag=True, help="No colour (also NO_COLOR, or when piped).")
 def show(planfile: Path, fmt: str, no_color: bool) -> None:
     """Render a saved plan (refused if it was edited after it was made)."""
-    from ksctl.engine.planfile import load_plan
+    from ksctl.app.plan import show_plan
     from ksctl.render import Format, render
 
     click.echo(
         render(
-            load_plan(planfile),
+            show_plan(planfile),
             Format(fmt),
             color=_color(no_color),
             note=f"the saved plan {planfile}",
@@ -318,9 +321,8 @@ def apply(
     platform, a verification missing): run again later; 4 refused before any write
     (stale, expired or unsafe plan without --force, no approval).
     """
-    from ksctl.apply.command import run_apply
+    from ksctl.app.plan import PlanOptions
     from ksctl.apply.events import JsonEvents
-    from ksctl.engine.build import PlanOptions
 
     events = JsonEvents() if json_lines else None
     try:
@@ -341,6 +343,74 @@ def apply(
     sys.exit(code)
 
 
+def run_apply(
+    paths: Sequence[str],
+    *,
+    auto_approve: bool,
+    targets: Sequence[str],
+    force: bool,
+    parallelism: int,
+    options: PlanOptions,
+    env: Mapping[str, str] | None = None,
+    workdir: Path | None = None,
+    events: JsonEvents | None = None,
+) -> int:
+    """`ksctl apply`: show a plan made now and ask for approval, apply with progress, report;
+    the exit code. With `events`, progress goes to them as JSON lines and the plan to stderr."""
+    from ksctl.app.apply import execute_apply, prepare_apply
+    from ksctl.apply.run import EXIT_OK, Refused
+    from ksctl.compose import resolve_target
+    from ksctl.progress import Progress, report_lines
+    from ksctl.render.text import render_text
+
+    env = os.environ if env is None else env
+    target = resolve_target(env, workdir or Path.cwd())
+    _notice(target.notice)
+    from ksctl.providers import OPEN, provider_name
+
+    if provider_name(env) == OPEN:  # people do the steps: the checklist, exit 3
+        from ksctl.openplatform.apply import apply_open
+
+        return apply_open(paths, targets=targets, workdir=workdir, env=env, options=options)
+    todo = prepare_apply(paths, target, targets=targets, options=options, env=env, workdir=workdir)
+    if not todo.saved:
+        plan = todo.plan
+        color = sys.stdout.isatty() and "NO_COLOR" not in env and events is None
+        click.echo(render_text(plan, color=color), nl=False, err=events is not None)
+        if not plan.has_changes:
+            code = 1 if plan.has_errors else EXIT_OK
+            if events:
+                events.run_finished(code, reason="nothing to change")
+            return code
+        if not auto_approve:
+            if not sys.stdin.isatty():
+                raise Refused(
+                    "no terminal to confirm on: review the plan, then pass --auto-approve"
+                )
+            if not click.confirm("Apply this plan?", err=True):
+                raise Refused("not approved; nothing was changed")
+    progress = Progress(todo.accounts, sys.stderr.isatty() and events is None)
+    if events:
+        events.actions_of({a.id: len(a.actions) for a in todo.plan.accounts})
+    try:
+        report = execute_apply(
+            todo,
+            force=force,
+            parallelism=parallelism,
+            env=env,
+            workdir=workdir,
+            on_done=events.account_finished if events else progress,
+            on_event=events.journal if events else None,
+        )
+    finally:
+        progress.close()
+    for line in report_lines(report):
+        click.echo(line, err=True)
+    if events:
+        events.run_finished(report.exit_code, report.runs, report.journal)
+    return report.exit_code
+
+
 @cli.command("import")
 @click.argument("ids", nargs=-1, required=True)
 def import_(ids: tuple[str, ...]) -> None:
@@ -349,7 +419,7 @@ def import_(ids: tuple[str, ...]) -> None:
     What it prints validates and plans to no changes: a starting point for adopting
     ksctl on accounts a team already runs.
     """
-    from ksctl.planning import import_accounts
+    from ksctl.app.imports import import_accounts
 
     text, notice = import_accounts(ids)
     _notice(notice)

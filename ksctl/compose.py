@@ -11,14 +11,17 @@ never guess whether it is about to touch real accounts. See docs/architecture.md
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import httpx
-
 from ksctl.errors import KsctlError
-from ksctl.platform.redact import Secret
-from ksctl.platform.target import SmsInbox, Target
+
+if TYPE_CHECKING:  # loaded by the commands that reach a platform, not by every start-up
+    import httpx
+
+    from ksctl.platform.target import SmsInbox, Target
 
 ENV_ENDPOINT = "KSCTL_ENDPOINT"
 ENV_APP_ID = "KSCTL_APP_ID"
@@ -36,6 +39,9 @@ def resolve_target(env: Mapping[str, str], home: Path) -> Target:
 
     Raises TargetError (one line) when the environment is half-configured or malformed.
     """
+    from ksctl.platform.redact import Secret
+    from ksctl.platform.target import Target
+
     endpoint = env.get(ENV_ENDPOINT, "").strip()
     app_id = env.get(ENV_APP_ID, "").strip()
     secret = env.get(ENV_APP_SECRET, "")
@@ -61,6 +67,8 @@ def resolve_target(env: Mapping[str, str], home: Path) -> Target:
 
 def embedded_target(home: Path) -> Target:
     """The embedded sandbox in `home/.ksctl/`, acting as its world's first app."""
+    from ksctl.platform.redact import Secret
+    from ksctl.platform.target import Target
     from ksctl.sandbox import embedded
 
     app_id, app_secret = embedded.acting_app(home)
@@ -82,6 +90,8 @@ def embedded_target(home: Path) -> Target:
 def _sandbox_inbox(home: Path) -> SmsInbox:
     """The embedded sandbox's SMS inbox, read from its world file."""
 
+    from ksctl.platform.redact import Secret
+
     async def get(account_id: str, sent_to: str | None) -> Secret | None:
         from ksctl.sandbox.embedded import embedded_store
 
@@ -90,3 +100,19 @@ def _sandbox_inbox(home: Path) -> SmsInbox:
         return Secret(str(codes[-1]["code"])) if codes else None
 
     return get
+
+
+def platform_now(target: Target) -> datetime:
+    """The platform's clock: the embedded sandbox's is virtual, any other is this machine's."""
+    if target.embedded and target.home is not None:
+        from ksctl.sandbox.embedded import embedded_store
+
+        return embedded_store(target.home).now()
+    return datetime.now(UTC)
+
+
+def write_openapi(path: Path) -> Path:
+    """Write the platform's OpenAPI document (generated from the sandbox's app) to `path`."""
+    from ksctl.sandbox.openapi import write_openapi as write
+
+    return write(path)

@@ -7,6 +7,9 @@ from typing import Any
 
 import click
 
+from ksctl.apply.run import ApplyReport
+from ksctl.apply.walk import AccountRun, AccountStatus
+
 
 def terminal_bar(length: int, label: str) -> Any:
     """An entered click progress bar on stderr (the caller exits it)."""
@@ -37,3 +40,57 @@ class RefreshBar:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+
+
+class Progress:
+    """A progress bar on a terminal; plain lines in CI and pipes."""
+
+    def __init__(self, total: int, tty: bool) -> None:
+        self.total, self.done, self.writes = total, 0, 0
+        self.bar = terminal_bar(total, "applying") if tty and total else None
+
+    def __call__(self, run: AccountRun) -> None:
+        self.done += 1
+        self.writes += run.writes
+        if self.bar:
+            self.bar.label = f"applying ({self.writes} writes)"
+            self.bar.update(1)
+        else:
+            tail = (
+                f": {run.message}"
+                if run.message and run.status is not AccountStatus.converged
+                else ""
+            )
+            click.echo(
+                f"[{self.done}/{self.total}] {run.id}: {run.status.value}, "
+                f"{run.writes} write call(s){tail}",
+                err=True,
+            )
+
+    def close(self) -> None:
+        if self.bar:
+            self.bar.__exit__(None, None, None)
+
+
+def report_lines(report: ApplyReport) -> list[str]:
+    lines = []
+    for run in report.runs:
+        if run.status is not AccountStatus.converged:
+            lines.append(f"account {run.id}: {run.status.value}: {run.message}")
+    for acc in report.untouched:
+        lines.append(f"account {acc.id}: {acc.status.value}, left alone: " + "; ".join(acc.errors))
+    count = {s: sum(1 for r in report.runs if r.status is s) for s in AccountStatus}
+    lines.append(
+        f"Apply: {count[AccountStatus.converged]} converged, "
+        f"{count[AccountStatus.waiting]} with work left, "
+        f"{count[AccountStatus.failed]} failed; {report.writes} write call(s). "
+        f"Journal: {report.journal}"
+    )
+    if report.exit_code == 3:
+        when = report.retry_after
+        lines.append(
+            "Work left: run ksctl apply again"
+            + (f" after {when.isoformat()}" if when else " later")
+            + "."
+        )
+    return lines

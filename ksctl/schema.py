@@ -29,7 +29,7 @@ def generators() -> dict[str, Callable[[], dict[str, Any]]]:
 
 def write_schemas(folder: Path) -> list[Path]:
     """Write every schema and the platform's OpenAPI document; returns the files written."""
-    from ksctl.sandbox.openapi import write_openapi  # FastAPI loads only for this command
+    from ksctl.compose import write_openapi  # FastAPI loads only for this command
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -24,14 +24,10 @@ from ksctl.errors import KsctlError
 
 def platform_now(workdir: Path) -> datetime:
     """The platform's clock: the embedded sandbox's is virtual, a real one is this machine's."""
+    from ksctl.compose import platform_now as now_of
     from ksctl.compose import resolve_target
 
-    target = resolve_target(os.environ, workdir)
-    if target.embedded and target.home is not None:
-        from ksctl.sandbox.embedded import embedded_store
-
-        return embedded_store(target.home).now()
-    return datetime.now(UTC)
+    return now_of(resolve_target(os.environ, workdir))
 
 
 def _evidence(path: Path) -> EvidenceRef:

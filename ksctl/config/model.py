@@ -1,4 +1,4 @@
-"""The desired state of accounts, as the configuration states it (DESIGN §1).
+"""The desired state of accounts, as the configuration states it (docs/configuration.md).
 
 Every property is optional: a property left unsaid is left alone. `defaults` has the same
 shape as an account and is merged deeply into each account of its file.
@@ -151,3 +151,10 @@ class ConfigFile(Spec):
 
 class DesiredAccount(AccountEntry):
     """An account after its file's defaults were merged in."""
+
+    @property
+    def destination(self) -> str:
+        """Where this account's backups go."""
+        if self.backups and self.backups.destination:
+            return self.backups.destination
+        return DEFAULT_BACKUP_DESTINATION

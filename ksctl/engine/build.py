@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ksctl.config import Config
-from ksctl.config.model import DEFAULT_BACKUP_DESTINATION, DesiredAccount
+from ksctl.config.model import DesiredAccount
 from ksctl.contract.wire import Quota
 from ksctl.engine.action import Action
 from ksctl.engine.actual import ActualAccount
@@ -35,12 +35,6 @@ class PlanOptions:
 
 
 DEFAULT_OPTIONS = PlanOptions()
-
-
-def destination_of(desired: DesiredAccount) -> str:
-    if desired.backups and desired.backups.destination:
-        return desired.backups.destination
-    return DEFAULT_BACKUP_DESTINATION
 
 
 def performed_by(provider: Provider, action: Action) -> Action:
@@ -84,7 +78,7 @@ def plan_account(
         warnings=actual.notes + (tuple(found.warnings) if actions else ()),
         errors=tuple(found.errors + found.blockers),
         sources=actual.sources,
-        destination=destination_of(desired) if any(a.type.spec.backup for a in actions) else None,
+        destination=desired.destination if any(a.type.spec.backup for a in actions) else None,
     )
 
 

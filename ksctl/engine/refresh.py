@@ -12,7 +12,6 @@ from ksctl.backups.store import BackupState, BackupStore, open_sink
 from ksctl.config.model import Backup, DesiredAccount
 from ksctl.contract.wire import AccountState, Quota
 from ksctl.engine.actual import ActualAccount
-from ksctl.engine.build import destination_of
 
 NOTHING = BackupState(interactions=False, gift_ledger=False, replays=frozenset())
 
@@ -60,7 +59,7 @@ async def refresh(
             continue
         backups = NOTHING
         if _wants_backups(d):
-            dest = destination_of(d)
+            dest = d.destination
             store = stores.get(dest) or stores.setdefault(
                 dest, BackupStore(open_sink(dest, workdir))
             )

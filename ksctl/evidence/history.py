@@ -7,7 +7,6 @@ from pathlib import Path
 
 from ksctl import asyncrun
 from ksctl.config import load_config
-from ksctl.engine.build import destination_of
 from ksctl.errors import KsctlError
 from ksctl.evidence.check import History
 
@@ -33,4 +32,4 @@ def account_history(
         replays={r.id: r.recorded_at for r in state.replays},
         replay_sizes={r.id: r.size_bytes for r in state.replays if r.size_bytes},
     )
-    return history, destination_of(desired)
+    return history, desired.destination

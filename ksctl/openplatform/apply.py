@@ -45,9 +45,9 @@ def apply_open(
     env: Mapping[str, str],
     options: PlanOptions,
 ) -> int:
-    from ksctl.apply.command import is_plan_file
+    from ksctl.app.apply import is_plan_file
+    from ksctl.app.plan import make_plan
     from ksctl.engine.planfile import load_plan
-    from ksctl.planning import make_plan
     from ksctl.render.checklist import render_checklist
 
     if is_plan_file(paths):

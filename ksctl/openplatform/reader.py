@@ -31,7 +31,6 @@ from ksctl.contract.open_platform import (
     photo_order,
 )
 from ksctl.contract.wire import AccountState
-from ksctl.engine.build import destination_of
 from ksctl.engine.plan import Source
 from ksctl.openplatform.state import Observed, synthesize
 from ksctl.platform.errors import PlatformError, ProtocolError
@@ -109,7 +108,7 @@ async def works_of(calls: UserCalls, account_id: str) -> list[Photo]:
 
 def _backed_up_replays(desired: DesiredAccount, workdir: Path) -> dict[str, datetime]:
     """Replays the backup store holds for the account: known even once taken down."""
-    sink = open_sink(destination_of(desired), workdir)
+    sink = open_sink(desired.destination, workdir)
     found: dict[str, datetime] = {}
     paths: list[str] = []
     if isinstance(sink, LocalSink):

@@ -19,7 +19,7 @@ from ksctl.engine.actual import ActualAccount
 from ksctl.engine.build import DEFAULT_OPTIONS, PlanOptions, build_plan, destination_of
 from ksctl.engine.refresh import Refreshed
 from ksctl.home import state_dir
-from ksctl.planning import _ci_warnings, select
+from ksctl.app.plan import _ci_warnings, select
 from ksctl.report.build import Inputs, build_report
 from ksctl.report.journals import read_runs
 from ksctl.report.model import Report

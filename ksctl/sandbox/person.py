@@ -15,7 +15,7 @@ import struct
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from ksctl.engine.action import ActionType
+from ksctl.engine.specs import ActionType
 from ksctl.sandbox import content, views
 from ksctl.sandbox.clock import from_epoch, to_epoch
 from ksctl.sandbox.meta import now as world_now

@@ -1,4 +1,4 @@
-"""Apply with a provider that has no API for closing live (DESIGN §7): the plan names the
+"""Apply with a provider that has no API for closing live (docs/architecture.md): the plan names the
 step in the app, apply does everything else, waits for the person (exit 3), and the next
 run's refresh verifies the step."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ksctl.apply.command import run_apply
+from ksctl.cli import run_apply
 from ksctl.engine.action import ActionType
 from ksctl.engine.build import PlanOptions
 from ksctl.engine.provider import Provider

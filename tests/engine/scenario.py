@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ksctl.planning import Planned, make_plan
+from ksctl.app.plan import Planned, make_plan
 from ksctl.sandbox.embedded import sandbox_path
 from ksctl.sandbox.store import Store
 from ksctl.sandbox.world import World, load_world

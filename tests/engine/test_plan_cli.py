@@ -13,9 +13,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from ksctl.app.plan import make_plan
 from ksctl.cli import cli
 from ksctl.engine.build import PlanOptions
-from ksctl.planning import make_plan
 from ksctl.progress import RefreshBar
 from ksctl.sandbox.world import World
 from tests.conftest import ROOT

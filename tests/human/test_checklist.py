@@ -6,10 +6,10 @@ import re
 import shutil
 from pathlib import Path
 
+from ksctl.app.plan import make_plan
 from ksctl.engine.build import PlanOptions
 from ksctl.engine.provider import Provider
 from ksctl.engine.specs import SPECS, ActionType
-from ksctl.planning import make_plan
 from ksctl.render.checklist import render_checklist
 from tests.human.conftest import Workspace
 

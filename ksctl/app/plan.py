@@ -1,4 +1,6 @@
-"""The plan, show and import commands' work: config → refresh → Plan, or a saved Plan."""
+"""Plan and show as use-cases: configuration → refresh → a sealed Plan, or a saved one.
+
+See docs/architecture.md for the flow."""
 
 from __future__ import annotations
 
@@ -7,19 +9,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from ksctl import asyncrun
 from ksctl.compose import resolve_target
 from ksctl.config import Config, load_config
 from ksctl.config.checks import is_url
-from ksctl.contract.wire import AccountState
-from ksctl.engine.build import DEFAULT_OPTIONS, PlanOptions, build_plan, destination_of
+from ksctl.engine import planfile
+from ksctl.engine.build import DEFAULT_OPTIONS, PlanOptions, build_plan
 from ksctl.engine.plan import Plan
 from ksctl.errors import KsctlError, Problem
-from ksctl.platform.target import Target, open_client
+from ksctl.platform.target import Target
 
 # (accounts read so far, accounts to read)
 RefreshProgress = Callable[[int, int], None]
@@ -46,7 +45,7 @@ def _ci_warnings(config: Config, env: Mapping[str, str]) -> tuple[str, ...]:
     if not env.get("CI"):
         return ()
     local = sorted(
-        {destination_of(a) for a in config.accounts if a.backups and not is_url(destination_of(a))}
+        {a.destination for a in config.accounts if a.backups and not is_url(a.destination)}
     )
     return tuple(
         f"backups go to the local folder {d} in a CI workspace, which is thrown "
@@ -99,6 +98,7 @@ def make_plan(
     options: PlanOptions = DEFAULT_OPTIONS,
     created_at: datetime | None = None,
     progress: RefreshProgress | None = None,
+    target: Target | None = None,
 ) -> Planned:
     """Load the configuration, refresh the targeted accounts and build the plan.
 
@@ -107,7 +107,7 @@ def make_plan(
     env = os.environ if env is None else env
     config = load_config(paths or (".",))
     only = select(config, targets)
-    target = resolve_target(env, workdir)
+    target = target or resolve_target(env, workdir)
     from ksctl.providers import OPEN, provider_name, provider_of
 
     if provider_name(env) == OPEN:  # the environment chooses the real platform's provider
@@ -120,41 +120,11 @@ def make_plan(
     return Planned(plan, config.warnings, target.notice)
 
 
-# ---- import ---------------------------------------------------------------------------
+def save_plan(plan: Plan, path: Path) -> None:
+    """Save `plan` for `ksctl apply PLANFILE` and `ksctl show`."""
+    planfile.save_plan(plan, path)
 
 
-def as_desired(state: AccountState) -> dict[str, Any]:
-    """The account's actual state as desired-state configuration that plans to no change."""
-    now_pending = [s for s in state.schedules if s.status == "pending"]
-    return {
-        "id": state.id,
-        **({"name": state.name} if state.name else {}),
-        "live": {"permission": state.live.permission.value},
-        "schedules": "keep" if now_pending else "cleared",
-        "certification": {"live_certified": state.certification.live_certified},
-        "privacy": {"purge_viewer_phone_numbers": state.interactions.viewer_phone_numbers == 0},
-        "monetization": {
-            "short_video_tipping": state.monetization.short_video_tipping.value,
-            "shopping_cart": state.monetization.shopping_cart.value,
-        },
-    }
-
-
-def import_accounts(
-    ids: Sequence[str], *, workdir: Path | None = None, env: Mapping[str, str] | None = None
-) -> tuple[str, str | None]:
-    """Desired-state YAML for existing accounts, and the target notice."""
-    workdir = workdir or Path.cwd()
-    target = resolve_target(os.environ if env is None else env, workdir)
-
-    async def read() -> Any:
-        async with open_client(target) as client:
-            return await client.get_accounts(list(ids))
-
-    found = asyncrun.run(read())
-    if found.missing:
-        raise KsctlError(f"no such account on the platform: {', '.join(found.missing)}")
-    document = {"version": 1, "accounts": [as_desired(found.accounts[i]) for i in ids]}
-    text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=100)
-    header = "# Imported by `ksctl import`: the accounts' state as the platform reports it.\n"
-    return header + text, target.notice
+def show_plan(path: Path) -> Plan:
+    """A saved plan, refused (one line per problem) when it was edited after it was made."""
+    return planfile.load_plan(path)

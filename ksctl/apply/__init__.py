@@ -1,1 +1,1 @@
-"""Apply: execute a plan safely, resumably, within quota (DESIGN §6, §7)."""
+"""Apply: pure execution of a Plan, safely, resumably, within quota (docs/architecture.md)."""

@@ -1,4 +1,4 @@
-"""Where the SMS code for closing live comes from (DESIGN §3: a second confirmation).
+"""Where the SMS code for closing live comes from (a second confirmation: docs/platform-api.md).
 
 In order: `KSCTL_SMS_CODE_COMMAND` (CI: a command that prints the code), the sandbox's
 inbox when the target is a sandbox, a hidden prompt on a terminal. With none, the action

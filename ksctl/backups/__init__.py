@@ -1,1 +1,1 @@
-"""The backup store: where viewers' data is copied before live closes (DESIGN §1)."""
+"""The backup store: where viewers' data is copied before live closes (docs/architecture.md)."""

@@ -1,4 +1,4 @@
-"""The Plan: an immutable, serialisable value (DESIGN §6), separate from its renderers.
+"""The Plan: an immutable, serialisable value (docs/architecture.md), separate from its renderers.
 
 It holds every account's version at refresh time, so that apply can work from the plan
 alone and refuse it when the platform changed since; a checksum makes edits detectable.

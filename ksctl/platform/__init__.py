@@ -1,1 +1,2 @@
-"""The platform API: its wire models, its error codes and the client that speaks it."""
+"""The client of the platform API (its wire models and codes are `ksctl.contract`): the
+session, retries, quota, downloads, redaction, idempotency keys, the resolved target."""

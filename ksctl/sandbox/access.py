@@ -1,4 +1,5 @@
-"""Who may write to an account (DESIGN §3): grants of an app, matrix accounts, institutions.
+"""Who may write to an account (docs/platform-api.md, Rules): grants of an app, matrix
+accounts, institutions.
 
 - an institution account needs an app with admin rights on the account's org;
 - any other account: a direct grant, admin rights on its org, or either of those on its

@@ -1,4 +1,4 @@
-"""Client-credentials tokens on the virtual clock (DESIGN §4).
+"""Client-credentials tokens on the virtual clock (docs/platform-api.md).
 
 Only digests of secrets and tokens are stored, and neither ever appears in a message.
 """

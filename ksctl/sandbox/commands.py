@@ -74,7 +74,7 @@ def sandbox(ctx: click.Context, home: Path) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @_one_line_errors
 def seed(file: Path) -> None:
-    """Replace the sandbox world with the one FILE describes (DESIGN §5 format)."""
+    """Replace the sandbox world with the one FILE describes (see docs/rehearsal.md)."""
     world = load_world(file)
     store = Store(sandbox_path(_home()))
     store.seed(world)

@@ -1,4 +1,4 @@
-"""The writes of the platform API and the rules of DESIGN §3 that guard them.
+"""The writes of the platform API and the rules of docs/platform-api.md that guard them.
 
 Each write first passes `guard` (exists, the app may write, If-Match, no ban), then its own
 rules. A write whose effect already holds answers `changed: false`, costs no quota and is

@@ -1,4 +1,4 @@
-"""The two limits of DESIGN §3: writes per app per day, reads per app per second.
+"""The two limits of docs/platform-api.md: writes per app per day, reads per app per second.
 
 Daily usage is counted from the write log (only committed writes are there, so refused
 writes, no-ops and idempotent replays cost nothing); the day ends at 00:00 Asia/Shanghai of

@@ -1,4 +1,5 @@
-"""The sandbox world seed (DESIGN §5): a contract. It may grow, what is there must keep working.
+"""The sandbox world seed: a contract (docs/architecture.md). It may grow, what is there
+must keep working.
 
 Every model forbids unknown keys so that a typo in a world file is an error, not a silently
 ignored setting. Times without an offset are Shanghai time; a bare date where a moment is

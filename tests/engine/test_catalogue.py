@@ -1,4 +1,4 @@
-"""Which actions a difference calls for, their dependencies and costs (DESIGN §2)."""
+"""Which actions a difference calls for, their dependencies and costs (docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The order of DESIGN §2 holds for every account of large random worlds."""
+"""The order of docs/architecture.md holds for every account of large random worlds."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who may write (DESIGN §3): org admins for institutions, matrix main accounts for their
+"""Who may write (docs/platform-api.md): org admins for institutions, matrix main accounts for their
 sub-accounts, nobody else."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Takedown appeals (内容申诉, DESIGN §3): a copyright proof, a review delay, replays go
+"""Takedown appeals (内容申诉, docs/platform-api.md): a copyright proof, a review delay, replays go
 offline once approved (evaluated from the clock on read)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A banned account (封禁) accepts no writes until the ban ends (DESIGN §3)."""
+"""A banned account (封禁) accepts no writes until the ban ends (docs/platform-api.md)."""
 
 from __future__ import annotations
 

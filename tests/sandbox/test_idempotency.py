@@ -1,4 +1,4 @@
-"""Idempotency-Key and If-Match (DESIGN §4): a repeated write changes nothing, a stale one
+"""Idempotency-Key and If-Match (platform API): a repeated write changes nothing, a stale one
 is refused."""
 
 from __future__ import annotations

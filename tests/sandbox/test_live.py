@@ -1,4 +1,4 @@
-"""Closing live (DESIGN §3): schedules, SMS verification, streaming, contracts, effects."""
+"""Closing live (platform rules): schedules, SMS verification, streaming, contracts, effects."""
 
 from __future__ import annotations
 

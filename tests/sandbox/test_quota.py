@@ -1,4 +1,4 @@
-"""Limits (DESIGN §3): writes per app per day, reset at 00:00 Asia/Shanghai of the virtual
+"""Limits (platform rules): writes per app per day, reset at 00:00 Asia/Shanghai of the virtual
 clock; reads per real second. Both answer 429 with Retry-After."""
 
 from __future__ import annotations

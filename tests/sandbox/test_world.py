@@ -1,4 +1,4 @@
-"""The world seed format (DESIGN §5) is a contract: the documented example loads, errors
+"""The world seed format (the world format) is a contract: the documented example loads, errors
 point at the line."""
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ ticket/appeal/export delays) and a valid configuration for it. Then
 
 After every run: no idempotency key and no state-changing write committed twice; live never
 closed on an account before every backup it asked for was downloaded and verified; no
-traceback; exit codes only those DESIGN §6 documents. At the end every account is either in
+traceback; exit codes only those docs/exit-codes.md documents. At the end every account is either in
 sync (checked against the sandbox's own state, not the plan's word) or reported blocked or in
 error for a reason the world explains (a ban outlasting the runs, an unacknowledged MCN
 contract, no write grant, a tag ksctl cannot grant, interaction data already lost).

@@ -120,9 +120,10 @@ def make_plan(
     return Planned(plan, config.warnings, target.notice)
 
 
-def save_plan(plan: Plan, path: Path) -> None:
-    """Save `plan` for `ksctl apply PLANFILE` and `ksctl show`."""
-    planfile.save_plan(plan, path)
+def save_plan(plan: Plan, path: Path, *, text: str | None = None) -> None:
+    """Save `plan` for `ksctl apply PLANFILE` and `ksctl show`; `text` is its JSON when
+    already rendered (so it is rendered once)."""
+    planfile.save_plan(plan, path, text=text)
 
 
 def show_plan(path: Path) -> Plan:

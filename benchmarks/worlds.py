@@ -119,7 +119,7 @@ def workspace(root: Path, n: int, *, converged: bool = False) -> tuple[Path, Pat
 
 
 def world_yaml(n: int) -> str:
-    """`world(n)` as a world file (DESIGN §5), written directly: yaml.dump of 100,000
+    """`world(n)` as a world file, written directly: yaml.dump of 100,000
     accounts would take longer than the plan."""
     ids = "".join(f"      - {account_id(i)}\n" for i in range(n))
     head = (

@@ -10,16 +10,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from ksctl import asyncrun
+from ksctl.app.plan import _ci_warnings, select
 from ksctl.backups.manifest import BackupKind, Manifest
 from ksctl.backups.store import BackupStore, open_sink
 from ksctl.compose import resolve_target
 from ksctl.config import load_config
 from ksctl.config.model import DesiredAccount
 from ksctl.engine.actual import ActualAccount
-from ksctl.engine.build import DEFAULT_OPTIONS, PlanOptions, build_plan, destination_of
+from ksctl.engine.build import DEFAULT_OPTIONS, PlanOptions, build_plan
 from ksctl.engine.refresh import Refreshed
 from ksctl.home import state_dir
-from ksctl.app.plan import _ci_warnings, select
 from ksctl.report.build import Inputs, build_report
 from ksctl.report.journals import read_runs
 from ksctl.report.model import Report
@@ -35,7 +35,7 @@ def manifests_of(
         actual = actuals.get(d.id)
         if d.backups is None or actual is None:
             continue
-        dest = destination_of(d)
+        dest = d.destination
         store = stores.get(dest) or stores.setdefault(dest, BackupStore(open_sink(dest, workdir)))
         wanted = [(BackupKind.interactions, None), (BackupKind.gift_ledger, None)]
         wanted += [(BackupKind.replay, r.id) for r in actual.state.replays]

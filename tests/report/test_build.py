@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ksctl.apply.command import run_apply
+from ksctl.cli import run_apply
 from ksctl.engine.action import ActionType
 from ksctl.engine.build import PlanOptions
 from ksctl.engine.provider import Provider

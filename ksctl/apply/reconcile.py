@@ -73,6 +73,12 @@ class AccountContext:
     poll_budget_s: float = 20.0
     writes: int = 0
     request_ids: list[str] = field(default_factory=list)
+    # Called right before a destructive write (ksctl/apply/guarantee.py): re-verifies the
+    # backups the configuration requires, fetching again what vanished, or raises.
+    before_destructive: Callable[[Action, AccountContext], Awaitable[None]] | None = None
+    # One more write call from the day's quota (a backup fetched again), or False.
+    reserve: Callable[[int], Awaitable[bool]] | None = None
+    extra_reserved: int = 0
 
     def key(self, action: Action, step: str = "") -> str:
         return idempotency_key(self.plan_checksum, action.address, step)
@@ -89,6 +95,10 @@ class AccountContext:
     @property
     def version(self) -> str:
         return self.state.version
+
+    async def guard(self, action: Action) -> None:
+        if self.before_destructive is not None:
+            await self.before_destructive(action, self)
 
 
 async def _poll(
@@ -297,6 +307,7 @@ async def download_replay(action: Action, ctx: AccountContext) -> Outcome:
 async def purge_viewer_pii(action: Action, ctx: AccountContext) -> Outcome:
     if ctx.state.interactions.viewer_phone_numbers == 0:
         return Outcome.already
+    await ctx.guard(action)
     ctx.took(
         await ctx.client.purge_viewer_phones(
             ctx.state.id, idempotency_key=ctx.key(action), if_match=ctx.version
@@ -318,6 +329,7 @@ async def disable_live(action: Action, ctx: AccountContext) -> Outcome:
         raise Waiting(
             "closing live needs the SMS code: run on a terminal, or set KSCTL_SMS_CODE_COMMAND"
         )
+    await ctx.guard(action)
     sent = ctx.took(
         await ctx.client.send_sms(
             ctx.state.id, idempotency_key=ctx.key(action, "sms"), if_match=ctx.version
@@ -377,6 +389,7 @@ async def takedown_replays(action: Action, ctx: AccountContext) -> Outcome:
         return Outcome.already
     appeal = ctx.state.open_work.takedown_appeal
     if appeal is None or not (wanted & set(appeal.replay_ids)):
+        await ctx.guard(action)
         result = ctx.took(
             await ctx.client.open_takedown_appeal(
                 ctx.state.id,

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ksctl import asyncrun
+from ksctl.apply.guarantee import BackupGuard
 from ksctl.apply.journal import Journal
 from ksctl.apply.lock import apply_lock
 from ksctl.apply.reconcile import AccountContext
@@ -133,6 +134,8 @@ async def _apply(
                 staging=staging,
                 code_source=source,
                 poll_budget_s=poll_budget_s,
+                before_destructive=BackupGuard(acc),
+                reserve=budget.reserve,
             )
 
         return await walk(runnable, context, journal, budget, parallelism, on_done)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from ksctl.apply.guarantee import BackupLost
 from ksctl.apply.journal import Journal
 from ksctl.apply.reconcile import RECONCILE, AccountContext, Outcome, Result, Waiting
 from ksctl.engine.plan import AccountPlan
@@ -67,6 +68,8 @@ class QuotaBudget:
 
 
 def _classify(exc: BaseException) -> tuple[Outcome, str, datetime | None]:
+    if isinstance(exc, BackupLost):
+        return Outcome.failed, str(exc), None
     if isinstance(exc, Waiting):
         return Outcome.waiting, str(exc), getattr(exc, "retry_after", None)
     if isinstance(exc, QuotaExhausted):
@@ -162,7 +165,7 @@ async def walk(
         try:
             ctx = make_context(acc)
             run = await run_account(acc, ctx, journal)
-            await budget.release(reserved - run.writes)
+            await budget.release(reserved + ctx.extra_reserved - run.writes)
         finally:
             gate.release()
         runs.append(run)

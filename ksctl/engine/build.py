@@ -15,6 +15,7 @@ from ksctl.engine.catalogue import build_actions
 from ksctl.engine.checks import check
 from ksctl.engine.diff import changes
 from ksctl.engine.graph import order
+from ksctl.engine.guarantee import held
 from ksctl.engine.plan import (
     DEFAULT_TTL,
     AccountPlan,
@@ -69,6 +70,7 @@ def plan_account(
         if actions
         else Status.in_sync
     )
+    backups_held = held(desired, actual, actions)
     return AccountPlan(
         id=desired.id,
         name=name or actual.state.name or None,
@@ -78,7 +80,10 @@ def plan_account(
         warnings=actual.notes + (tuple(found.warnings) if actions else ()),
         errors=tuple(found.errors + found.blockers),
         sources=actual.sources,
-        destination=desired.destination if any(a.type.spec.backup for a in actions) else None,
+        destination=desired.destination
+        if backups_held or any(a.type.spec.backup for a in actions)
+        else None,
+        backups_held=backups_held,
     )
 
 

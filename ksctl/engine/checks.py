@@ -13,6 +13,7 @@ from ksctl.engine.action import Action, ActionType
 from ksctl.engine.actual import ActualAccount
 from ksctl.engine.catalogue import EXPORT_WINDOW
 from ksctl.engine.diff import Changes
+from ksctl.engine.guarantee import lost_replays
 
 T = ActionType
 
@@ -75,16 +76,19 @@ def check(
             f"interaction data is already lost: it stopped being exportable{lost}, 30 days "
             "after live was closed; set backups.interactions: ignore to acknowledge the loss"
         )
-    if desired.backups and desired.backups.replays is Backup.present:
-        gone = sorted(
-            r.id for r in state.replays if not r.online and r.id not in actual.backups.replays
+    gone = lost_replays(desired, actual)
+    if gone and desired.acknowledge and desired.acknowledge.replays_without_backup:
+        found.warnings.append(
+            f"replay(s) {', '.join(gone)} were taken down before being "
+            "backed up: the platform no longer serves them, no copy can "
+            "be made"
         )
-        if gone:
-            found.warnings.append(
-                f"replay(s) {', '.join(gone)} were taken down before being "
-                "backed up: the platform no longer serves them, no copy can "
-                "be made"
-            )
+    elif gone:  # lost data is reported as lost, never as in sync
+        found.errors.append(
+            f"replay(s) {', '.join(gone)} are lost: the platform no longer serves them and "
+            "the backup store holds no verified copy; set backups.replays: ignore or "
+            "acknowledge.replays_without_backup: true to accept the loss"
+        )
     _check_takedown(desired, actual, actions, found)
     if closing:
         _closing_warnings(desired, actual, found)

@@ -57,6 +57,15 @@ class AccountPlan(Frozen):
         description="which values were observed through the API, which attested (by whom, "
         "when), which nobody could see",
     )
+    # An extension of the plan JSON, absent unless used: only a plan that closes live, takes
+    # replays down or purges phone numbers while required backups exist already carries it.
+    backups_held: tuple[str, ...] = Field(
+        (),
+        exclude_if=lambda held: not held,
+        description="backups the configuration requires that were verified at refresh "
+        "(interactions, gift_ledger, replay:<id>): apply verifies them again, with those "
+        "its own backup actions make, before each destructive write",
+    )
 
     @property
     def write_calls(self) -> int:

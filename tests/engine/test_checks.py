@@ -134,9 +134,10 @@ def test_closing_with_schedules_left_alone_is_an_error_not_a_certain_failure() -
     assert plan_account(desired(schedules=None), actual(schedules=past)).status is Status.changes
 
 
-def test_replay_taken_down_before_any_backup_is_a_warning_not_a_download() -> None:
+def test_replay_taken_down_before_any_backup_is_lost_an_error_unless_acknowledged() -> None:
     # The platform no longer serves a replay once it is offline: a download_replay for it
-    # would fail on every run and hold back the closure that depends on it.
+    # would fail on every run. With no copy it is lost, and lost data is reported as
+    # lost (issue 12 §1), never in sync; acknowledging it keeps the old warning.
     replays = [
         {
             "id": "r1",
@@ -154,12 +155,62 @@ def test_replay_taken_down_before_any_backup_is_a_warning_not_a_download() -> No
         },
     ]
     plan = plan_account(desired(), actual(replays=replays))
-    assert plan.status is Status.changes
+    assert plan.status is Status.error
     assert [a.target for a in plan.actions if a.type == "download_replay"] == ["r2"]
+    assert plan.errors == (
+        "replay(s) r1 are lost: the platform no longer serves them and the backup store "
+        "holds no verified copy; set backups.replays: ignore or "
+        "acknowledge.replays_without_backup: true to accept the loss",
+    )
+    acked = plan_account(
+        desired(acknowledge={"replays_without_backup": True}), actual(replays=replays)
+    )
+    assert acked.status is Status.changes
     assert (
         "replay(s) r1 were taken down before being backed up: the platform no longer "
         "serves them, no copy can be made"
-    ) in plan.warnings
+    ) in acked.warnings
     saved = BackupState(False, False, frozenset({"r1"}))
     again = plan_account(desired(), actual(replays=replays, backups=saved))
+    assert again.status is Status.changes
     assert not [w for w in again.warnings if "taken down before" in w]
+
+
+def test_a_lost_replay_is_an_error_even_with_nothing_else_to_do() -> None:
+    # The issue's step 5: live closed, replays taken down, then the copies vanished. The
+    # account must not read as in sync.
+    gone = [
+        {
+            "id": "r1",
+            "recorded_at": NOW - timedelta(days=5),
+            "size_bytes": 10,
+            "sha256": "0" * 64,
+            "online": False,
+        }
+    ]
+    want = desired(
+        live={"permission": "disabled", "closure": "hard", "copyright_proof": "国作登字-1"},
+        backups={"interactions": "ignore", "gift_ledger": "ignore", "replays": "present"},
+        schedules=None,
+        privacy=None,
+        monetization=None,
+        certification=None,
+    )
+    state = actual(
+        replays=gone,
+        live={"permission": "disabled"},
+        backups=BackupState(False, False, frozenset()),
+    )
+    plan = plan_account(want, state)
+    assert plan.actions == ()
+    assert plan.status is Status.error
+    assert "r1 are lost" in plan.errors[0]
+    kept = plan_account(
+        want,
+        actual(
+            replays=gone,
+            live={"permission": "disabled"},
+            backups=BackupState(False, False, frozenset({"r1"})),
+        ),
+    )
+    assert kept.status is Status.in_sync

@@ -129,8 +129,14 @@ def content_path(
     }
 
 
+Item = tuple[str, str, str | None]  # (account, kind, target) of a backup
+
+
 def assert_closed_only_after_backups(
-    ws: Workspace, desired: Mapping[str, DesiredAccount], replays: Mapping[str, list[str]]
+    ws: Workspace,
+    desired: Mapping[str, DesiredAccount],
+    replays: Mapping[str, list[str]],
+    damaged: Mapping[Item, int] | None = None,
 ) -> None:
     """Live is never disabled before every backup the account asked for was fetched from the
     platform (the sandbox's own request log, independent of ksctl's journal) and verified in
@@ -154,8 +160,87 @@ def assert_closed_only_after_backups(
         for kind, target in wanted_backups(desired[account], replays[account]):
             paths = content_path(account, kind, target, writes)
             assert paths & before, (account, kind, target, "live closed before the download")
-            assert store.verified(BackupKind(kind), account, target), (account, kind, target)
+            if (account, kind, target) not in (damaged or {}):  # lost since: judged below
+                assert store.verified(BackupKind(kind), account, target), (account, kind, target)
     assert_journal_backups_first(ws.root)
+    assert_fetched_again_after_damage(ws, damaged or {})
+
+
+# Destructive writes, and which backups (kinds) each must find verified first.
+DESTRUCTIVE = {
+    "disable_live": None,
+    "takedown_appeal": None,
+    "purge_viewer_phones": frozenset({BackupKind.interactions.value}),
+}
+
+
+def assert_fetched_again_after_damage(ws: Workspace, damaged: Mapping[Item, int]) -> None:
+    """A backup lost or corrupted in the store (at request-log position `seq`) is fetched
+    from the platform again before any later destructive write to its account: the
+    guarantee holds at the moment of the write, not at the moment of the plan."""
+    if not damaged:
+        return
+    writes = ws.store.writes()
+    log = ws.store.request_log()
+    seq = {r["request_id"]: r["seq"] for r in log if r["request_id"]}
+    fetched = [
+        (r["seq"], r["path"])
+        for r in log
+        if r["operation"] in ("replay_content", "job_content", "ticket_content")
+        and r["status"] in CONTENT_OK
+    ]
+    for w in writes:
+        scope = DESTRUCTIVE.get(w["operation"], ())
+        if scope == ():
+            continue
+        at = seq[w["request_id"]]
+        for (account, kind, target), lost_at in damaged.items():
+            if account != w["account_id"] or lost_at >= at or (scope and kind not in scope):
+                continue
+            paths = content_path(account, kind, target, writes)
+            again = {path for s, path in fetched if lost_at < s < at}
+            assert paths & again, (account, kind, target, w["operation"], "not fetched again")
+
+
+def backup_file(ws: Workspace, address: str) -> Path | None:
+    """The data file in the store that the backup action at `address` makes, if it is one."""
+    account, _, action = address.partition("/")
+    root = ws.root / ".ksctl" / "backups" / account
+    if action == "export_interactions":
+        return root / "interactions.csv"
+    if action == "download_gift_ledger":
+        return root / "gift_ledger.csv"
+    if action.startswith("download_replay[") and action.endswith("]"):
+        return root / "replays" / f"{action[len('download_replay[') : -1]}.mp4"
+    return None
+
+
+def damage(ws: Workspace, path: Path, corrupt: bool) -> Item:
+    """Lose (delete) or corrupt one file of the backup store; the backup it belongs to."""
+    root = ws.root / ".ksctl" / "backups"
+    parts = path.relative_to(root).parts
+    account = parts[0]
+    if parts[1] == "replays":
+        kind, target = BackupKind.replay.value, parts[2].split(".", 1)[0]
+    else:
+        kind, target = parts[1].split(".", 1)[0], None
+    if corrupt:
+        data = bytearray(path.read_bytes())
+        if data:
+            data[len(data) // 2] ^= 0xFF
+        else:
+            data = bytearray(b"x")
+        path.write_bytes(bytes(data))
+    else:
+        path.unlink()
+    return account, kind, target
+
+
+def store_files(ws: Workspace) -> list[Path]:
+    root = ws.root / ".ksctl" / "backups"
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.endswith(".part"))
 
 
 def assert_journal_backups_first(root: Path) -> None:

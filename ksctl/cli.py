@@ -228,7 +228,11 @@ def plan(
     note = f"the saved plan {out}" if out else None
     text = render(planned.plan, Format(fmt), color=_color(no_color), note=note)
     if out:  # the JSON rendered once when it is both saved and printed
-        save_plan(planned.plan, out, text=text if Format(fmt) is Format.json else None)
+        from ksctl.engine.signing import sign
+
+        signed = sign(planned.plan, os.environ)  # with KSCTL_PLAN_KEY set; else the plan
+        json_text = text if Format(fmt) is Format.json and signed is planned.plan else None
+        save_plan(signed, out, text=json_text)
     click.echo(text, nl=False)
     if out:
         click.echo(f"Saved the plan to {out}; apply it with: ksctl apply {out}", err=True)

@@ -19,6 +19,7 @@ from ksctl.apply.walk import AccountRun
 from ksctl.engine.build import PlanOptions
 from ksctl.engine.plan import Plan
 from ksctl.engine.planfile import PlanRefused, load_plan
+from ksctl.engine.signing import check_signature
 from ksctl.errors import ConfigError
 from ksctl.platform.target import Target
 
@@ -70,9 +71,11 @@ def prepare_apply(
         if targets:
             raise Refused("--target cannot narrow a saved plan: plan again with --target")
         try:
-            return ToApply(load_plan(Path(paths[0])), target, saved=True)
+            saved = load_plan(Path(paths[0]))
         except PlanRefused as exc:  # refused before any write, like a stale plan
             raise ConfigError(exc.problems, exit_code=EXIT_REFUSED) from None
+        check_signature(saved, env)  # with KSCTL_PLAN_KEY set: signed by it, or refused
+        return ToApply(saved, target, saved=True)
     planned = make_plan(
         paths, targets=targets, workdir=workdir, env=env, options=options, target=target
     )

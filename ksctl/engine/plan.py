@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -105,24 +106,38 @@ class Plan(Frozen):
     safety: Safety
     warnings: tuple[str, ...] = ()
     checksum: str = ""
+    # Absent unless KSCTL_PLAN_KEY signed the plan (ksctl/engine/signing.py); outside the
+    # canonical body, so that signing changes no checksum.
+    signature: str | None = Field(
+        None,
+        exclude_if=lambda sig: sig is None,
+        description="HMAC-SHA256 of the canonical plan under KSCTL_PLAN_KEY, when set",
+    )
 
     def body(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude={"checksum"})
+        return self.model_dump(mode="json", exclude={"checksum", "signature"})
+
+    def canonical(self) -> Iterator[bytes]:
+        """The canonical JSON of the body, as the checksum and the signature see it, an
+        account at a time. "accounts" sorts before every other key of the body: the text is
+        {"accounts":[A0,A1,...],REST} where REST is the other keys' canonical text."""
+        yield b'{"accounts":['
+        for i, account in enumerate(self.accounts):
+            if i:
+                yield b","
+            yield _canonical(account.model_dump(mode="json"))
+        rest = _canonical(
+            self.model_dump(mode="json", exclude={"checksum", "signature", "accounts"})
+        )
+        yield b"]," + rest[1:] if rest != b"{}" else b"]}"
 
     def compute_checksum(self) -> str:
         """sha256 of the canonical JSON of the body (keys sorted, no spaces), hashed an
         account at a time: the whole document is never held at once (a 100,000-account
         plan's would be a dict of 600,000 actions and a 200 MB string)."""
         digest = hashlib.sha256()
-        # "accounts" sorts before every other key of the body: the canonical text is
-        # {"accounts":[A0,A1,...],REST} where REST is the other keys' canonical text.
-        digest.update(b'{"accounts":[')
-        for i, account in enumerate(self.accounts):
-            if i:
-                digest.update(b",")
-            digest.update(_canonical(account.model_dump(mode="json")))
-        rest = _canonical(self.model_dump(mode="json", exclude={"checksum", "accounts"}))
-        digest.update(b"]," + rest[1:] if rest != b"{}" else b"]}")
+        for chunk in self.canonical():
+            digest.update(chunk)
         return "sha256:" + digest.hexdigest()
 
     def sealed(self) -> Plan:

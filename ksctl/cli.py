@@ -83,9 +83,13 @@ class KsctlGroup(click.Group):
         except KsctlError as exc:
             click.echo(f"ksctl: error: {exc}", err=True)
             ctx.exit(getattr(exc, "exit_code", 1))
-        except KeyboardInterrupt:
-            click.echo("ksctl: interrupted", err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (ksctl/signals.py)
+            from ksctl import signals
+
+            click.echo(
+                "ksctl: terminated" if signals.terminated() else "ksctl: interrupted", err=True
+            )
+            ctx.exit(signals.exit_code())
         except BrokenPipeError:  # `ksctl ... | head`: the reader had enough; say nothing
             _silence_stdout()
             ctx.exit(EXIT_PIPE)
@@ -508,6 +512,9 @@ def main() -> None:
     from ksctl import gcpolicy
 
     gcpolicy.tune()
+    from ksctl.signals import terminate_as_interrupt
+
+    terminate_as_interrupt()
     cli(prog_name="ksctl")
 
 

@@ -22,6 +22,7 @@ from ksctl.errors import KsctlError
 from ksctl.home import state_dir
 from ksctl.platform.client import PlatformClient
 from ksctl.platform.target import Target, open_client
+from ksctl.signals import signal_name
 
 EXIT_OK, EXIT_ERROR, EXIT_LEFT, EXIT_REFUSED = 0, 1, 3, 4
 
@@ -193,7 +194,7 @@ def apply_plan(
             )
             journal.record("finish", exit_code=report.exit_code, writes=report.writes)
         except KeyboardInterrupt:  # the journal says why its last actions have no end
-            journal.record("interrupted")
+            journal.record("interrupted", signal=signal_name())
             raise
         finally:
             journal.close()

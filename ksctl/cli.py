@@ -12,6 +12,7 @@ import click
 from click.utils import make_default_short_help
 
 from ksctl import __version__
+from ksctl.apply.unlock_cli import force_unlock_command
 from ksctl.completion import SHELLS
 from ksctl.errors import ConfigError, KsctlError
 
@@ -505,6 +506,7 @@ def _register_optional() -> None:
 
 
 _register_optional()
+cli.add_command(force_unlock_command)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from ksctl.apply.lock import apply_lock
 from ksctl.apply.reconcile import AccountContext
 from ksctl.apply.sms import choose_source
 from ksctl.apply.walk import AccountRun, AccountStatus, QuotaBudget, walk
+from ksctl.backups.cleanup import remove_partials
 from ksctl.backups.store import BackupStore, open_sink
 from ksctl.engine.plan import AccountPlan, Plan, Status
 from ksctl.errors import KsctlError
@@ -121,12 +123,24 @@ async def _apply(
         stores: dict[str, BackupStore] = {}
         staging = state_dir(workdir) / "staging"
 
+        def store_of(acc: AccountPlan) -> BackupStore | None:
+            if not acc.destination:
+                return None
+            return stores.get(acc.destination) or stores.setdefault(
+                acc.destination, BackupStore(open_sink(acc.destination, workdir))
+            )
+
+        # Under the lock: what a killed run left half-written is no other run's.
+        removed = 0
+        for acc in runnable:
+            store = store_of(acc)
+            if store is not None:
+                removed += await asyncio.to_thread(remove_partials, store.sink, acc.id)
+        if removed:
+            journal.record("removed_partials", files=removed)
+
         def context(acc: AccountPlan) -> AccountContext:
-            store = None
-            if acc.destination:
-                store = stores.get(acc.destination) or stores.setdefault(
-                    acc.destination, BackupStore(open_sink(acc.destination, workdir))
-                )
+            store = store_of(acc)
             return AccountContext(
                 client=client,
                 plan_checksum=plan.checksum,

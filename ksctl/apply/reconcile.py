@@ -330,31 +330,22 @@ async def disable_live(action: Action, ctx: AccountContext) -> Outcome:
             "closing live needs the SMS code: run on a terminal, or set KSCTL_SMS_CODE_COMMAND"
         )
     await ctx.guard(action)
-    sent = ctx.took(
-        await ctx.client.send_sms(
-            ctx.state.id, idempotency_key=ctx.key(action, "sms"), if_match=ctx.version
-        )
-    )
-    code = await ctx.code_source(ctx.state.id, sent.answer.sent_to)
-    if code is None:
-        raise Waiting(f"no SMS code was given for account {ctx.state.id}")
-    verified = ctx.took(
-        await ctx.client.verify_sms(
-            ctx.state.id, code, idempotency_key=ctx.key(action, "verify"), if_match=ctx.version
-        )
-    )
-    if verified.verification_ticket is None:
-        raise RuntimeError("the platform answered no verification ticket")
     ack = bool(action.params.get("acknowledge_contract_breach"))
-    ctx.took(
-        await ctx.client.disable_live(
-            ctx.state.id,
-            verified.verification_ticket,
-            acknowledge_contract_breach=ack,
-            idempotency_key=ctx.key(action),
-            if_match=ctx.version,
+
+    async def disable(ticket: Any) -> None:
+        ctx.took(
+            await ctx.client.disable_live(
+                ctx.state.id,
+                ticket,
+                acknowledge_contract_breach=ack,
+                idempotency_key=ctx.key(action),
+                if_match=ctx.version,
+            )
         )
-    )
+
+    from ksctl.apply.verification import close_live  # it builds on this module
+
+    await close_live(action, ctx, disable)
     return Outcome.done
 
 

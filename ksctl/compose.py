@@ -21,6 +21,7 @@ from ksctl.errors import KsctlError
 if TYPE_CHECKING:  # loaded by the commands that reach a platform, not by every start-up
     import httpx
 
+    from ksctl.platform.limits import Limits
     from ksctl.platform.target import SmsInbox, Target
 
 ENV_ENDPOINT = "KSCTL_ENDPOINT"
@@ -39,6 +40,7 @@ def resolve_target(env: Mapping[str, str], home: Path) -> Target:
 
     Raises TargetError (one line) when the environment is half-configured or malformed.
     """
+    from ksctl.platform.limits import Limits
     from ksctl.platform.redact import Secret
     from ksctl.platform.target import Target
 
@@ -50,8 +52,9 @@ def resolve_target(env: Mapping[str, str], home: Path) -> Target:
         for n, v in ((ENV_ENDPOINT, endpoint), (ENV_APP_ID, app_id), (ENV_APP_SECRET, secret))
         if v
     ]
+    limits = Limits.from_env(env)
     if not given:
-        return embedded_target(home)
+        return embedded_target(home, limits)
     if len(given) < 3:
         unset = [n for n in (ENV_ENDPOINT, ENV_APP_ID, ENV_APP_SECRET) if n not in given]
         raise TargetError(
@@ -62,11 +65,12 @@ def resolve_target(env: Mapping[str, str], home: Path) -> Target:
     parts = urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise TargetError(f"{ENV_ENDPOINT}={endpoint!r} is not an http(s) URL")
-    return Target("remote", endpoint.rstrip("/"), app_id, Secret(secret))
+    return Target("remote", endpoint.rstrip("/"), app_id, Secret(secret), limits=limits)
 
 
-def embedded_target(home: Path) -> Target:
+def embedded_target(home: Path, limits: Limits | None = None) -> Target:
     """The embedded sandbox in `home/.ksctl/`, acting as its world's first app."""
+    from ksctl.platform.limits import Limits
     from ksctl.platform.redact import Secret
     from ksctl.platform.target import Target
     from ksctl.sandbox import embedded
@@ -84,6 +88,7 @@ def embedded_target(home: Path) -> Target:
         home,
         transport=transport,
         inbox=_sandbox_inbox(home),
+        limits=limits or Limits(),
     )
 
 

@@ -49,6 +49,7 @@ from ksctl.contract.wire import (
 from ksctl.platform.download import Downloaded, DownloadSink, LocalFileSink, download
 from ksctl.platform.errors import ProtocolError
 from ksctl.platform.keys import idempotency_key
+from ksctl.platform.limits import Limits
 from ksctl.platform.quota import QuotaStatus
 from ksctl.platform.redact import Redactor, Secret
 from ksctl.platform.retry import Budget, Clock, RetryPolicy, SystemClock
@@ -100,6 +101,7 @@ class PlatformClient:
     target is known to be a sandbox; a served sandbox also says so in its answers
     (`X-Ksctl-Sandbox: 1`), which sets `is_sandbox` too. `concurrency` bounds requests in
     flight. `retry`, `clock` and `rng` shape retrying (tests inject a fake clock).
+    `limits` bounds answers, request times and downloads (docs/limits.md).
     """
 
     def __init__(
@@ -116,6 +118,7 @@ class PlatformClient:
         clock: Clock | None = None,
         rng: random.Random | None = None,
         redactor: Redactor | None = None,
+        limits: Limits | None = None,
     ) -> None:
         secret = app_secret if isinstance(app_secret, Secret) else Secret(app_secret)
         self.redact = redactor or Redactor()
@@ -135,6 +138,7 @@ class PlatformClient:
             concurrency=concurrency,
             redactor=self.redact,
             sandbox=sandbox,
+            limits=limits,
         )
         self.base_url = base_url
         self.app_id = app_id
@@ -417,6 +421,7 @@ class PlatformClient:
             budget=Budget(s.retry, s.clock, s.rng),
             size=size,
             sha256=sha256,
+            limits=s.limits,
         )
 
     # ---- plumbing -------------------------------------------------------------------
@@ -463,17 +468,26 @@ class PlatformClient:
     async def _pages(
         self, path: str, model: type[P], params: dict[str, str | int] | None = None
     ) -> list[P]:
-        """Every page of a list, following `next_cursor`."""
+        """Every page of a list, following `next_cursor`; a cursor seen twice would loop
+        forever, so it is an error."""
         pages: list[P] = []
         cursor = ""
+        seen: set[str] = set()
         while True:
             page = _parse(
                 model, await self._get(path, {**(params or {}), "cursor": cursor, "count": BATCH})
             )
             pages.append(page)
+            seen.add(cursor)
             cursor = getattr(page, "next_cursor", None) or ""
             if not cursor:
                 return pages
+            if cursor in seen:
+                shown = cursor if len(cursor) <= 40 else cursor[:40] + "…"
+                raise ProtocolError(
+                    f"GET {path}: the platform sent the cursor {shown!r} a second time "
+                    f"(after {len(pages)} pages); stopped paging rather than loop forever"
+                )
 
     async def _complete(self, account: AccountState) -> AccountState:
         # The inline lists hold at most 50; only a truncated one costs extra reads.

@@ -8,6 +8,10 @@ whole and verified. Files are 0600: backups hold viewers' data.
 
 Where the bytes go is a `DownloadSink`; `LocalFileSink` writes to a local path. Other
 destinations (fsspec) can implement the same few methods.
+
+A download is bounded (docs/limits.md): a byte past the size it was listed with is an
+error for that file (the partial is removed), and the whole download, resumes included,
+must finish within a deadline that scales with its size.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from ksctl.platform.errors import (
     RateLimited,
     TransientError,
 )
+from ksctl.platform.limits import ENV_DOWNLOAD_MIN_RATE, Limits, human_bytes
 from ksctl.platform.retry import Budget
 
 log = logging.getLogger("ksctl.platform")
@@ -186,6 +191,34 @@ class Downloaded:
 OpenStream = Callable[[dict[str, str]], AbstractAsyncContextManager[httpx.Response]]
 
 
+class _Deadline:
+    """The deadline of one whole download; known only roughly until its size is."""
+
+    def __init__(self, limits: Limits, size: int | None) -> None:
+        self.limits = limits
+        self.start = asyncio.get_running_loop().time()
+        self.size = size
+        self.timeout = asyncio.timeout_at(self.start + limits.download_deadline(size))
+
+    def sized(self, size: int) -> None:
+        if size != self.size:
+            self.size = size
+            self.timeout.reschedule(self.start + self.limits.download_deadline(size))
+
+    def error(self, sink: DownloadSink) -> NetworkError:
+        allowed = self.limits.download_deadline(self.size)
+        return DownloadTimedOut(
+            f"the download to {sink.describe()} did not finish within {allowed:.0f}s "
+            f"(at least {human_bytes(self.limits.download_min_rate)}/s for "
+            f"{self.size if self.size is not None else 'an unknown number of'} bytes, "
+            f"{ENV_DOWNLOAD_MIN_RATE}); stopped at byte {sink.offset()}, run again to resume"
+        )
+
+
+class DownloadTimedOut(NetworkError):
+    """A whole download passed its deadline; not retried within this run."""
+
+
 async def download(
     open_stream: OpenStream,
     sink: DownloadSink,
@@ -193,6 +226,7 @@ async def download(
     budget: Budget,
     size: int | None = None,
     sha256: str | None = None,
+    limits: Limits | None = None,
 ) -> Downloaded:
     """Fetch content into `sink`, resuming after interruptions; verify, then commit.
 
@@ -200,10 +234,28 @@ async def download(
     `sha256` are what the caller expects (from the platform's listing); missing ones are
     taken from the answer's headers. Without any sha256 the file cannot be verified and
     the download fails. The retry budget counts failures without progress: a download that
-    keeps advancing is never given up.
+    keeps advancing is never given up, within the download's deadline (`limits`).
     """
     if size is not None and sha256 and await asyncio.to_thread(sink.verified, size, sha256):
         return Downloaded(sink.describe(), size, sha256.lower(), fetched=False)
+    deadline = _Deadline(limits or Limits(), size)
+    try:
+        async with deadline.timeout:
+            return await _download(open_stream, sink, budget, size, sha256, deadline)
+    except TimeoutError:
+        if not deadline.timeout.expired():
+            raise
+        raise deadline.error(sink) from None
+
+
+async def _download(
+    open_stream: OpenStream,
+    sink: DownloadSink,
+    budget: Budget,
+    size: int | None,
+    sha256: str | None,
+    deadline: _Deadline,
+) -> Downloaded:
     resumes = 0
     pieced = sink.offset() > 0  # content from more than one GET (or an earlier run)
     fresh_retry_used = False
@@ -214,7 +266,7 @@ async def download(
             offset = 0
         try:
             if size is None or offset < size or size == 0:
-                size, sha256, ok = await _fetch(open_stream, sink, offset, size, sha256)
+                size, sha256, ok = await _fetch(open_stream, sink, offset, size, sha256, deadline)
                 if not ok:  # the server could not serve our range: start over
                     sink.restart()
                     continue
@@ -255,11 +307,17 @@ async def download(
 
 
 async def _fetch(
-    open_stream: OpenStream, sink: DownloadSink, offset: int, size: int | None, sha256: str | None
+    open_stream: OpenStream,
+    sink: DownloadSink,
+    offset: int,
+    size: int | None,
+    sha256: str | None,
+    deadline: _Deadline,
 ) -> tuple[int | None, str | None, bool]:
     """One GET from `offset` into the sink: (size, sha256, False if it must start over).
 
-    A body that ends before `size` without a transport error is an interruption too.
+    A body that ends before `size` without a transport error is an interruption too; one
+    that goes past it is an error for the file, and the partial is removed.
     """
     # Identity encoding: byte ranges must count the bytes that land in the file.
     headers = {"Accept-Encoding": "identity"}
@@ -275,13 +333,31 @@ async def _fetch(
             return size, sha256, False
         if size is None:
             size = total
+        if size is None:
+            raise ProtocolError(
+                f"no size known for {sink.describe()} (none listed, no Content-Length): "
+                "refusing an unbounded download"
+            )
+        deadline.sized(size)
         header_sha = response.headers.get("X-Content-SHA256")
         if sha256 is None and header_sha:
             sha256 = header_sha.lower()
+        have = 0 if response.status_code == 200 else offset
+        over = False
         with sink.open_append() as out:
             # No chunk size: a fixed one would hold bytes back, and lose them on a cut.
             async for chunk in response.aiter_bytes():
+                if have + len(chunk) > size:
+                    over = True  # not one byte past the listed size reaches the disk
+                    break
                 out.write(chunk)
+                have += len(chunk)
+        if over:
+            sink.restart()
+            raise IntegrityError(
+                f"the content for {sink.describe()} ran past its listed size of {size} "
+                "bytes: stopped and removed the partial"
+            )
     if size is not None and sink.offset() < size:
         raise NetworkError(
             f"the content for {sink.describe()} ended early, at byte {sink.offset()} of {size}"

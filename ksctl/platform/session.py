@@ -7,6 +7,7 @@ operations; `PlatformClient` builds the typed operations on top of it.
 from __future__ import annotations
 
 import asyncio
+import json as jsonlib
 import logging
 import random
 from collections.abc import AsyncIterator, Mapping
@@ -29,6 +30,7 @@ from ksctl.platform.errors import (
     TransientError,
 )
 from ksctl.platform.explain import ENRICHABLE, build_error
+from ksctl.platform.limits import ENV_REQUEST_TIMEOUT, Limits, ResponseTooLarge, read_capped
 from ksctl.platform.quota import QuotaTracker
 from ksctl.platform.redact import RedactingFilter, Redactor, Secret
 from ksctl.platform.retry import Budget, Clock, RetryPolicy, parse_retry_after
@@ -93,6 +95,7 @@ class Session:
         concurrency: int,
         redactor: Redactor,
         sandbox: bool = False,
+        limits: Limits | None = None,
     ) -> None:
         self.http = http
         self.app_id = app_id
@@ -103,6 +106,7 @@ class Session:
         self.redact = redactor
         self.quota = QuotaTracker()
         self.sandbox = sandbox
+        self.limits = limits or Limits()
         # Bounds requests in flight; held per attempt, never while backing off.
         self.slots = asyncio.Semaphore(concurrency)
         self._token: Secret | None = None
@@ -210,15 +214,25 @@ class Session:
         if token is not None:
             query.update(app_id=self.app_id, access_token=token.reveal())
         try:
-            async with self.slots:
-                response = await self.http.request(
+            # Streamed, so the body is counted as it arrives; the deadline is for the whole
+            # answer (httpx's own timeout is per chunk, which a drip never hits).
+            async with (
+                self.slots,
+                asyncio.timeout(self.limits.request_timeout),
+                self.http.stream(
                     method, path, params=query, json=json, data=data, headers=headers
-                )
+                ) as response,
+            ):
+                raw = await read_capped(response, self.limits.max_response_bytes)
         except httpx.TransportError as exc:
             raise self.network_error(method, path, exc) from None
+        except TimeoutError:
+            raise self.deadline_error(method, path) from None
+        except ResponseTooLarge as exc:
+            raise ProtocolError(exc.describe(f"{method} {path}")) from None
         self.observe(response)
         log.debug("%s %s -> %s", method, path, response.status_code)
-        decoded = self.decode(response)
+        decoded = self.decode(response, raw)
         if isinstance(decoded, _Refusal) and token is None:
             # Token fetch: no account to explain, no renewal possible.
             raise await self._error(decoded, write=False, account_id=None, token=None)
@@ -230,17 +244,25 @@ class Session:
         detail = self.redact(str(exc)) or type(exc).__name__
         return NetworkError(f"{method} {path}: {kind} ({detail})")
 
+    def deadline_error(self, method: str, path: str) -> NetworkError:
+        """The request took longer than its total deadline (retryable, like a timeout)."""
+        return NetworkError(
+            f"{method} {path}: timed out (no complete answer within "
+            f"{self.limits.request_timeout:g}s, {ENV_REQUEST_TIMEOUT})"
+        )
+
     def observe(self, response: httpx.Response) -> None:
         """Learn quota and sandbox-ness from any answer, error answers included."""
         self.quota.observe_headers(response.headers, self.clock.now())
         if response.headers.get(SANDBOX_HEADER) == "1":
             self.sandbox = True
 
-    def decode(self, response: httpx.Response) -> Answer | _Refusal:
-        """The envelope of `response`: an Answer on result 1, a _Refusal on an error code."""
+    def decode(self, response: httpx.Response, raw: bytes) -> Answer | _Refusal:
+        """The envelope of `response` (whose body is `raw`): an Answer on result 1, a
+        _Refusal on an error code."""
         request_id = response.headers.get("X-Request-Id")
         try:
-            body = response.json()
+            body = jsonlib.loads(raw)
         except ValueError:
             body = None
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -352,10 +374,12 @@ class Session:
                         if response.is_success or response.status_code == 416:
                             yield response
                             return
-                        await response.aread()
-                        refusal = self.decode(response)
+                        raw = await read_capped(response, self.limits.max_response_bytes)
+                        refusal = self.decode(response, raw)
                 except httpx.TransportError as exc:
                     raise self.network_error("GET", path, exc) from None
+                except ResponseTooLarge as exc:
+                    raise ProtocolError(exc.describe(f"GET {path}")) from None
             if not isinstance(refusal, _Refusal):  # a success status decoded as error-free
                 raise ProtocolError(f"GET {path}: unexpected answer HTTP {response.status_code}")
             if refusal.code == codes.TOKEN_EXPIRED and renewals < MAX_RENEWALS:

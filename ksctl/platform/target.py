@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -18,6 +18,7 @@ import httpx
 
 from ksctl.home import state_dir
 from ksctl.platform.client import PlatformClient
+from ksctl.platform.limits import Limits
 from ksctl.platform.redact import Secret
 
 # (account id, masked phone the code went to) -> the code, or None when none can be had.
@@ -30,7 +31,8 @@ class Target:
 
     `home` (embedded only) is the folder whose `.ksctl/` holds the sandbox: the working
     directory. `transport` builds the in-process transport of an embedded sandbox; `inbox`
-    reads a sandbox's SMS inbox.
+    reads a sandbox's SMS inbox. `limits` bound what the client accepts from the endpoint
+    (docs/limits.md).
     """
 
     kind: Literal["embedded", "remote"]
@@ -40,6 +42,7 @@ class Target:
     home: Path | None = None
     transport: Callable[[], httpx.AsyncBaseTransport] | None = None
     inbox: SmsInbox | None = None
+    limits: Limits = field(default_factory=Limits, compare=False)
 
     @property
     def embedded(self) -> bool:
@@ -81,7 +84,7 @@ async def open_client(target: Target, **options: Any) -> AsyncIterator[PlatformC
         app_secret=target.app_secret,
         transport=transport,
         sandbox=target.sandbox,
-        **options,
+        **{"limits": target.limits, **options},
     )
     async with client:
         yield client

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ksctl.backups.manifest import BackupKind, Manifest
@@ -31,6 +31,7 @@ from ksctl.contract.wire import (
 from ksctl.engine.action import Action, ActionType
 from ksctl.platform.client import PlatformClient, WriteResult
 from ksctl.platform.keys import idempotency_key
+from ksctl.safefs import real_folder
 
 T = ActionType
 
@@ -150,8 +151,9 @@ async def _store(
     """Download into staging (resumable across runs), verify, then move into the store."""
     if ctx.store is None:
         raise RuntimeError("no backup destination in the plan for this account")
-    staged = ctx.staging / data_path(kind, ctx.state.id, target)
-    staged.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    relative = PurePosixPath(data_path(kind, ctx.state.id, target))
+    # Every folder from staging down is checked: a link among them is refused, not followed.
+    staged = real_folder(ctx.staging, relative.parent) / relative.name
     got = await fetch(staged)
     manifest = _manifest(kind, ctx, target, got.size, got.sha256, source, datetime.now(UTC), job)
     await asyncio.to_thread(ctx.store.adopt, manifest, staged)

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from ksctl.backups.manifest import BackupKind, Manifest
 from ksctl.errors import KsctlError
+from ksctl.safefs import open_nofollow
 
 # The fsspec driver each common protocol needs, and how to install it.
 DRIVERS = {
@@ -60,10 +61,12 @@ class LocalSink:
         return self.root / path
 
     def exists(self, path: str) -> bool:
-        return self._path(path).is_file()
+        found = self._path(path)
+        return found.is_file() and not found.is_symlink()  # a link is not a backup
 
     def open_read(self, path: str) -> IO[bytes]:
-        return self._path(path).open("rb")
+        # O_NOFOLLOW: a link planted after `exists` fails here (ELOOP), never followed.
+        return os.fdopen(os.open(self._path(path), os.O_RDONLY | os.O_NOFOLLOW), "rb")
 
     def size(self, path: str) -> int:
         return self._path(path).stat().st_size
@@ -217,7 +220,11 @@ class BackupStore:
         if isinstance(self.sink, LocalSink):
             final = self.sink.root / path
             final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.chmod(staged, 0o600)
+            fd = open_nofollow(staged, os.O_RDONLY)  # chmod the file itself, not a link
+            try:
+                os.fchmod(fd, 0o600)
+            finally:
+                os.close(fd)
             try:
                 os.replace(staged, final)
             except OSError:  # another filesystem: copy atomically instead

@@ -21,6 +21,7 @@ import hashlib
 import logging
 import os
 import re
+import stat
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from ksctl.platform.errors import (
 )
 from ksctl.platform.limits import ENV_DOWNLOAD_MIN_RATE, Limits, human_bytes
 from ksctl.platform.retry import Budget
+from ksctl.safefs import UnsafePath, open_nofollow
 
 log = logging.getLogger("ksctl.platform")
 
@@ -88,10 +90,10 @@ class DownloadSink(Protocol):
 
 
 def file_digest(path: Path) -> tuple[int, str]:
-    """Size and sha256 of a file, read in chunks."""
+    """Size and sha256 of a file, read in chunks (never through a symbolic link)."""
     h = hashlib.sha256()
     size = 0
-    with path.open("rb") as f:
+    with os.fdopen(open_nofollow(path, os.O_RDONLY), "rb") as f:
         while chunk := f.read(CHUNK):
             h.update(chunk)
             size += len(chunk)
@@ -101,10 +103,11 @@ def file_digest(path: Path) -> tuple[int, str]:
 def verify_file(path: Path, size: int, sha256: str) -> bool:
     """Whether `path` is a file of exactly `size` bytes with this sha256."""
     try:
-        if not path.is_file() or path.stat().st_size != size:
+        st = path.lstat()  # a link is never a verified file, whatever it points at
+        if not stat.S_ISREG(st.st_mode) or st.st_size != size:
             return False
         return file_digest(path)[1] == sha256.lower()
-    except OSError:
+    except (OSError, UnsafePath):
         return False
 
 
@@ -145,13 +148,16 @@ class LocalFileSink:
 
     def offset(self) -> int:
         try:
-            return self.partial.stat().st_size
+            st = self.partial.lstat()
         except FileNotFoundError:
             return 0
+        if stat.S_ISLNK(st.st_mode):  # planted: its target's size means nothing here
+            open_nofollow(self.partial, os.O_RDONLY)  # raises UnsafePath, one line
+        return st.st_size
 
     def open_append(self) -> Appender:
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = open_nofollow(self.partial, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.fchmod(fd, 0o600)  # a partial left by an older run may have other bits
         return _SyncingFile(fd)
 
@@ -164,7 +170,11 @@ class LocalFileSink:
         self.partial.unlink(missing_ok=True)
 
     def commit(self) -> None:
-        os.chmod(self.partial, 0o600)
+        fd = open_nofollow(self.partial, os.O_RDONLY)
+        try:
+            os.fchmod(fd, 0o600)
+        finally:
+            os.close(fd)
         os.replace(self.partial, self.path)
         # The rename is durable only once the directory entry is on disk.
         dir_fd = os.open(self.path.parent, os.O_RDONLY)

@@ -235,3 +235,16 @@ def drip_content(pause: float) -> Behaviour:
         h.chunks(pieces, {"X-Content-SHA256": str(REPLAY["sha256"])}, pause=pause)
 
     return behaviour
+
+
+def content(h: Handler, q: dict[str, str]) -> None:
+    """The replay, whole and honest, from the byte a Range asks for."""
+    start = int((h.headers.get("Range") or "bytes=0-").removeprefix("bytes=").rstrip("-") or 0)
+    total = len(REPLAY_BYTES)
+    h.send_response(206 if start else 200)
+    if start:
+        h.send_header("Content-Range", f"bytes {start}-{total - 1}/{total}")
+    h.send_header("Content-Length", str(total - start))
+    h.send_header("X-Content-SHA256", str(REPLAY["sha256"]))
+    h.end_headers()
+    h.wfile.write(REPLAY_BYTES[start:])

@@ -41,7 +41,7 @@ def resolve_target(env: Mapping[str, str], home: Path) -> Target:
     Raises TargetError (one line) when the environment is half-configured or malformed.
     """
     from ksctl.platform.limits import Limits
-    from ksctl.platform.redact import Secret
+    from ksctl.platform.redact import Secret, redact
     from ksctl.platform.target import Target
 
     endpoint = env.get(ENV_ENDPOINT, "").strip()
@@ -63,8 +63,15 @@ def resolve_target(env: Mapping[str, str], home: Path) -> Target:
             f"to use a platform endpoint, or none to use the embedded sandbox"
         )
     parts = urlsplit(endpoint)
+    if "@" in parts.netloc or ("@" in endpoint and not parts.netloc):
+        # Refused rather than redacted: a URL that is never accepted cannot reach a plan's
+        # target, a markdown footer or a message. Nothing of it is echoed.
+        raise TargetError(
+            f"{ENV_ENDPOINT} holds credentials (user:password@ before the host): remove "
+            f"them; ksctl signs in with {ENV_APP_ID} and {ENV_APP_SECRET}"
+        )
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise TargetError(f"{ENV_ENDPOINT}={endpoint!r} is not an http(s) URL")
+        raise TargetError(f"{ENV_ENDPOINT}={redact(endpoint)!r} is not an http(s) URL")
     return Target("remote", endpoint.rstrip("/"), app_id, Secret(secret), limits=limits)
 
 

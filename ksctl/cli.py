@@ -14,7 +14,7 @@ from click.utils import make_default_short_help
 from ksctl import __version__
 from ksctl.apply.unlock_cli import force_unlock_command
 from ksctl.completion import SHELLS
-from ksctl.errors import ConfigError, KsctlError
+from ksctl.errors import ConfigError, KsctlError, one_line
 
 if TYPE_CHECKING:
     from ksctl.app.plan import PlanOptions
@@ -98,8 +98,8 @@ class KsctlGroup(click.Group):
             if os.environ.get("KSCTL_DEBUG"):
                 raise
             click.echo(
-                f"ksctl: internal error: {type(exc).__name__}: {exc} "
-                "(set KSCTL_DEBUG=1 for the traceback)",
+                one_line(f"ksctl: internal error: {type(exc).__name__}: {exc}")
+                + " (set KSCTL_DEBUG=1 for the traceback)",
                 err=True,
             )
             ctx.exit(1)
@@ -414,7 +414,7 @@ def run_apply(
     finally:
         progress.close()
     for line in report_lines(report):
-        click.echo(line, err=True)
+        click.echo(one_line(line), err=True)  # messages quote the platform
     if events:
         events.run_finished(report.exit_code, report.runs, report.journal)
     return report.exit_code

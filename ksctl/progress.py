@@ -9,6 +9,7 @@ import click
 
 from ksctl.apply.run import ApplyReport
 from ksctl.apply.walk import AccountRun, AccountStatus
+from ksctl.errors import one_line
 
 
 def terminal_bar(length: int, label: str) -> Any:
@@ -62,8 +63,10 @@ class Progress:
                 else ""
             )
             click.echo(
-                f"[{self.done}/{self.total}] {run.id}: {run.status.value}, "
-                f"{run.writes} write call(s){tail}",
+                one_line(  # the message quotes the platform
+                    f"[{self.done}/{self.total}] {run.id}: {run.status.value}, "
+                    f"{run.writes} write call(s){tail}"
+                ),
                 err=True,
             )
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from ksctl.contract import codes
 from ksctl.contract.codes import describe
-from ksctl.errors import KsctlError
+from ksctl.errors import KsctlError, one_line
 
 
 class PlatformError(KsctlError):
@@ -71,7 +71,8 @@ class PlatformError(KsctlError):
             details.append(f"platform {self.code} {self.name}")
         if self.request_id:
             details.append(f"request {self.request_id}")
-        return f"{self.message} ({', '.join(details)})" if details else self.message
+        # The message and the request id hold platform text: one line, whatever it sent.
+        return one_line(f"{self.message} ({', '.join(details)})" if details else self.message)
 
     def __repr__(self) -> str:
         return (

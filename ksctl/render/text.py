@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ksctl.engine.plan import AccountPlan, Plan, Status
+from ksctl.errors import one_line
 from ksctl.render.symbols import change, in_sync, notes, source_lines, symbol
 
 COLORS = {"+": "green", "~": "yellow", "-": "red"}
@@ -35,17 +36,20 @@ def _account(acc: AccountPlan, style: object) -> list[str]:
         if extra:
             line += f"  ({'; '.join(extra)})"
         lines.append(s(line.rstrip(), fg=COLORS[sign]))
-        lines.extend(f"      effect: {effect}" for effect in action.effects)
+        lines.extend(s(f"      effect: {effect}") for effect in action.effects)
         if action.waits_for:
-            lines.append(f"      waits for {action.waits_for}")
+            lines.append(s(f"      waits for {action.waits_for}"))
     lines.extend(s(f"  error: {e}", fg="red") for e in acc.errors)
     lines.extend(s(f"  warning: {w}", fg="yellow") for w in acc.warnings)
-    lines.extend(f"  {line}" for line in source_lines(acc))
+    lines.extend(s(f"  {line}") for line in source_lines(acc))
     return lines
 
 
 def render_text(plan: Plan, *, color: bool = False) -> str:
     def style(text: str, **kw: object) -> str:
+        # Every line passes here: names, ids and messages from the platform become one
+        # line of plain text (no newline to forge a line, no terminal escape) before colour.
+        text = one_line(text)
         return click.style(text, **kw) if color else text  # type: ignore[arg-type]
 
     out: list[str] = []
@@ -57,8 +61,8 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     s = plan.summary
     listed = in_sync(plan, more_hint=" (--format json lists every account)")
     if listed:
-        out.append(f"in sync: {listed}")
-    out.extend(f"warning: {w}" for w in plan.warnings)
+        out.append(style(f"in sync: {listed}"))
+    out.extend(style(f"warning: {w}") for w in plan.warnings)
     quota = (
         f"{s.quota_remaining_today} of {s.quota_per_day} write calls left today"
         if s.quota_remaining_today is not None

@@ -155,8 +155,13 @@ class BackupState:
     replays: frozenset[str]
 
 
+def is_safe_name(name: str) -> bool:
+    """Whether `name` can be a file name in the store (no `/`, no `..`, no hidden file)."""
+    return bool(SAFE_NAME.fullmatch(name)) and name not in (".", "..")
+
+
 def _safe(name: str, what: str) -> str:
-    if not SAFE_NAME.fullmatch(name) or name in (".", ".."):
+    if not is_safe_name(name):
         raise KsctlError(f"refusing {what} {name!r}: not a safe file name")
     return name
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ksctl.backups.store import BackupState
+from ksctl.backups.store import BackupState, is_safe_name
 from ksctl.contract.wire import AccountState, Schedule
 
 
@@ -29,6 +29,10 @@ class ActualAccount:
             (s for s in self.state.schedules if s.status == "pending" and s.start_at > self.now),
             key=lambda s: s.id,
         )
+
+    def unsafe_replay_ids(self) -> list[str]:
+        """Replay ids from the platform that cannot name a backup file (`../../x`)."""
+        return sorted(r.id for r in self.state.replays if not is_safe_name(r.id))
 
     def online_replays(self) -> list[str]:
         return sorted(r.id for r in self.state.replays if r.online)

@@ -58,6 +58,19 @@ def plan_account(
             status=Status.error,
             errors=("no such account on the platform (check the id)",),
         )
+    if unsafe := actual.unsafe_replay_ids():
+        # An id that would climb out of the backup folder: this account's error, not the plan's.
+        return AccountPlan(
+            id=desired.id,
+            name=name or actual.state.name or None,
+            status=Status.error,
+            version=actual.state.version,
+            errors=(
+                f"the platform lists replay id(s) {', '.join(repr(u) for u in unsafe[:5])} "
+                "that cannot be file names (a path such as ../x): nothing is planned for "
+                "this account; report it to the platform",
+            ),
+        )
     changed = changes(desired, actual)
     actions = order(build_actions(desired, actual, changed))
     found = check(desired, actual, changed, actions)

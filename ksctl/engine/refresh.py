@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from ksctl.backups.store import BackupState, BackupStore, open_sink
+from ksctl.backups.store import BackupState, BackupStore, is_safe_name, open_sink
 from ksctl.config.model import Backup, DesiredAccount
 from ksctl.contract.wire import AccountState, Quota
 from ksctl.engine.actual import ActualAccount
@@ -58,7 +58,8 @@ async def refresh(
         if state is None:
             continue
         backups = NOTHING
-        if _wants_backups(d):
+        # An unsafe replay id names no file: the plan makes that account an error.
+        if _wants_backups(d) and all(is_safe_name(r.id) for r in state.replays):
             dest = d.destination
             store = stores.get(dest) or stores.setdefault(
                 dest, BackupStore(open_sink(dest, workdir))

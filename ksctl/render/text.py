@@ -78,6 +78,16 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
                 bold=True,
             )
         )
+    elif s.errors or s.blocked:  # nothing to do is not the same as nothing wrong
+        stuck = s.errors + s.blocked
+        out.append(
+            style(
+                f"No action can be planned, and {stuck} of {s.accounts} "
+                f"account{'s' * (s.accounts != 1)} {'do' if stuck != 1 else 'does'} not "
+                "match the configuration.",
+                bold=True,
+            )
+        )
     else:
         out.append(
             style(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -92,17 +93,20 @@ def check_account(account: DesiredAccount, origin: Origin) -> list[Problem]:
 
 
 def _check_destination(destination: str, origin: Origin) -> list[Problem]:
-    path = PurePosixPath(destination)
+    # Normalized first: `.ksctl/../x` is `x` (inside), `../outside` is not inside at all.
+    normal = posixpath.normpath(destination)
+    path = PurePosixPath(normal)
     if (
         path.is_absolute()
-        or path.parts[:1] == (STATE_DIR,)
-        or destination == DEFAULT_BACKUP_DESTINATION
+        or path.parts[:1] in ((STATE_DIR,), ("..",))
+        or normal == posixpath.normpath(DEFAULT_BACKUP_DESTINATION)
     ):
         return []
+    shown = f"'{destination}'" + (f" (that is '{normal}')" if normal != destination else "")
     return [
         origin.problem(
             ("backups", "destination"),
-            f"backups hold viewers' data; '{destination}' is inside the "
+            f"backups hold viewers' data; {shown} is inside the "
             "working directory: keep it out of the config repository "
             "(an absolute path, .ksctl/..., or an fsspec URL)",
             severity=Severity.warning,

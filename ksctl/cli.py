@@ -94,6 +94,10 @@ class KsctlGroup(click.Group):
         except BrokenPipeError:  # `ksctl ... | head`: the reader had enough; say nothing
             _silence_stdout()
             ctx.exit(EXIT_PIPE)
+        except OSError as exc:  # the machine said no (read-only, disk full): not a bug
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(one_line(f"ksctl: error: {where}{exc.strerror or exc}"), err=True)
+            ctx.exit(1)
         except Exception as exc:  # a bug: still one line, unless asked for the traceback
             if os.environ.get("KSCTL_DEBUG"):
                 raise

@@ -18,7 +18,7 @@ from ksctl.apply.run import EXIT_REFUSED, ApplyReport, Refused, apply_plan
 from ksctl.apply.walk import AccountRun
 from ksctl.engine.build import PlanOptions
 from ksctl.engine.plan import Plan
-from ksctl.engine.planfile import PlanRefused, load_plan
+from ksctl.engine.planfile import PlanRefused, load_plan, looks_like_plan
 from ksctl.engine.signing import check_signature
 from ksctl.errors import ConfigError
 from ksctl.platform.target import Target
@@ -34,6 +34,8 @@ def is_plan_file(paths: Sequence[str]) -> bool:
         return False
     if not head.startswith(b"{"):
         return False
+    if looks_like_plan(head):  # a plan even if cut short: load_plan says what is wrong
+        return True
     try:
         return "format_version" in json.loads(Path(paths[0]).read_bytes())
     except ValueError:

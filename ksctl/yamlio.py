@@ -78,10 +78,7 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path_, depth: int = 0) -> Any:
         self.nodes += 1
         if self.nodes > self.max_nodes:
-            raise _TooBig(
-                f"the document expands to more than {self.max_nodes:,} values "
-                "(aliases that expand exponentially?)"
-            )
+            raise _TooBig(f"more than {self.max_nodes:,} values", counted=True)
         if depth > MAX_DEPTH:
             raise _TooBig(f"nesting deeper than {MAX_DEPTH} levels", self._mark(node))
         self.loc.values.setdefault(path, self._mark(node))
@@ -169,9 +166,22 @@ class _Builder:
 
 
 class _TooBig(Exception):
-    def __init__(self, message: str, mark: tuple[int, int] = (1, 1)) -> None:
+    def __init__(
+        self, message: str, mark: tuple[int, int] = (1, 1), *, counted: bool = False
+    ) -> None:
         super().__init__(message)
         self.mark = mark
+        self.counted = counted  # the value count passed MAX_NODES
+
+
+def _too_many(text: str, exc: _TooBig) -> str:
+    # Only a document with aliases can be blamed on them; a large one is just large.
+    if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=Loader)):
+        return f"the document expands to {exc} (aliases that expand exponentially?)"
+    return (
+        f"the document holds {exc}: split the accounts across several files of a folder "
+        "(a folder PATH reads every *.yaml in it)"
+    )
 
 
 def _decode(file: str, raw: bytes, max_bytes: int = MAX_BYTES) -> str:
@@ -223,7 +233,8 @@ def parse(file: str, raw: bytes, *, max_bytes: int = MAX_BYTES) -> Located:
             [Problem(file, 1, 1, f"invalid YAML: {' '.join(str(exc).split())}")]
         ) from None
     except _TooBig as exc:
-        raise ConfigError([Problem(file, *exc.mark, str(exc))]) from None
+        message = _too_many(text, exc) if exc.counted else str(exc)
+        raise ConfigError([Problem(file, *exc.mark, message)]) from None
     except RecursionError:
         raise ConfigError([Problem(file, 1, 1, "nesting too deep")]) from None
     if builder_problems := (builder.problems if node is not None else []):

@@ -76,7 +76,7 @@ def test_an_out_that_cannot_be_written_is_one_line(
 def test_any_os_refusal_is_one_line_not_an_internal_error(
     ws: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ksctl.planning as planning
+    import ksctl.app.plan as planning
 
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", ".ksctl/sandbox.db")

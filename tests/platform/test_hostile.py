@@ -173,7 +173,7 @@ def test_a_repeated_cursor_is_an_error_not_a_loop(tmp_path: Path) -> None:
 
         async def go() -> None:
             async with open_client(target, retry=ONCE) as c:
-                await c.list_accounts()
+                await c.get_accounts([h.ACCOUNT])
 
         with pytest.raises(ProtocolError, match="cursor 'c1' a second time"):
             run(go())

@@ -37,12 +37,12 @@ def test_a_platform_message_and_request_id_stay_one_line() -> None:
 
 
 def test_the_cli_prints_an_internal_error_as_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    import ksctl.planning
+    import ksctl.app.plan as planning
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("bad\nsecond line\x1b[31m")
 
-    monkeypatch.setattr(ksctl.planning, "make_plan", boom)
+    monkeypatch.setattr(planning, "make_plan", boom)
     monkeypatch.delenv("KSCTL_DEBUG", raising=False)
     got = CliRunner().invoke(cli, ["plan"])
     [line] = got.stderr.splitlines()

@@ -13,6 +13,7 @@ from click.utils import make_default_short_help
 
 from ksctl import __version__
 from ksctl.apply.unlock_cli import force_unlock_command
+from ksctl.auth.cli import auth
 from ksctl.completion import SHELLS
 from ksctl.errors import ConfigError, KsctlError, one_line
 
@@ -511,6 +512,7 @@ def _register_optional() -> None:
 
 _register_optional()
 cli.add_command(force_unlock_command)
+cli.add_command(auth)
 
 
 def main() -> None:

@@ -10,10 +10,11 @@ never guess whether it is about to touch real accounts. See docs/architecture.md
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ksctl.errors import KsctlError
@@ -24,9 +25,12 @@ if TYPE_CHECKING:  # loaded by the commands that reach a platform, not by every 
     from ksctl.platform.limits import Limits
     from ksctl.platform.target import SmsInbox, Target
 
+
 ENV_ENDPOINT = "KSCTL_ENDPOINT"
 ENV_APP_ID = "KSCTL_APP_ID"
 ENV_APP_SECRET = "KSCTL_APP_SECRET"
+ENV_TOKEN_STORE = "KSCTL_TOKEN_STORE"
+ENV_TOKEN_KEY = "KSCTL_TOKEN_KEY"
 
 EMBEDDED_URL = "http://sandbox.ksctl.invalid"  # never resolved: the transport is in-process
 
@@ -53,8 +57,9 @@ def resolve_target(env: Mapping[str, str], home: Path) -> Target:
         if v
     ]
     limits = Limits.from_env(env)
+    tokens = _token_store(env, home)
     if not given:
-        return embedded_target(home, limits)
+        return dataclasses.replace(embedded_target(home, limits), **tokens)
     if len(given) < 3:
         unset = [n for n in (ENV_ENDPOINT, ENV_APP_ID, ENV_APP_SECRET) if n not in given]
         raise TargetError(
@@ -72,7 +77,18 @@ def resolve_target(env: Mapping[str, str], home: Path) -> Target:
         )
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise TargetError(f"{ENV_ENDPOINT}={redact(endpoint)!r} is not an http(s) URL")
-    return Target("remote", endpoint.rstrip("/"), app_id, Secret(secret), limits=limits)
+    return Target("remote", endpoint.rstrip("/"), app_id, Secret(secret), limits=limits, **tokens)
+
+
+def _token_store(env: Mapping[str, str], home: Path) -> dict[str, Any]:
+    """Where accounts' own tokens are (`KSCTL_TOKEN_STORE`, else .ksctl/tokens) and their
+    key (`KSCTL_TOKEN_KEY`)."""
+    from ksctl.home import state_dir
+    from ksctl.platform.redact import Secret
+
+    store = env.get(ENV_TOKEN_STORE, "").strip() or str(state_dir(home) / "tokens")
+    key = Secret(env[ENV_TOKEN_KEY]) if env.get(ENV_TOKEN_KEY) else None
+    return {"token_store": store, "token_key": key}
 
 
 def embedded_target(home: Path, limits: Limits | None = None) -> Target:

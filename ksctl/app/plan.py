@@ -86,6 +86,7 @@ async def _plan(
         options=options,
         warnings=_ci_warnings(config, env),
         only=only,
+        unreadable=refreshed.unreadable,
     )
 
 

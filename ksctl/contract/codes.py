@@ -27,6 +27,13 @@ ACCESS_DENIED = 100200102
 OVER_LIMIT = 100100402
 NO_LIVE_PERMISSION = 400006
 LIVE_BANNED = 400021
+# The authorization-code flow (real open-platform codes).
+CODE_INVALID = 100200105
+SCOPE_INVALID = 100200106
+AUTHORIZATION_CANCELLED = 100200109
+AUTHORIZATION_EXPIRED = 100200110
+NEVER_AUTHORIZED = 100200111
+REFRESH_TOKEN_EXPIRED = 100200113
 # The project's own codes for the modelled operations.
 INVALID_CREDENTIALS = 100200101
 INVALID_TOKEN = 100200103
@@ -80,6 +87,42 @@ CODES: dict[int, Code] = {
             403,
             False,
             "the account is banned (封禁) and accepts no writes until the ban ends",
+        ),
+        Code(
+            CODE_INVALID,
+            "code_invalid",
+            400,
+            False,
+            "the authorization code is unknown, used or expired (codes live about 2 minutes)",
+        ),
+        Code(SCOPE_INVALID, "scope_invalid", 400, False, "an unknown scope was asked for"),
+        Code(
+            AUTHORIZATION_CANCELLED,
+            "authorization_cancelled",
+            401,
+            False,
+            "the account holder cancelled (or denied) the app's authorization",
+        ),
+        Code(
+            AUTHORIZATION_EXPIRED,
+            "authorization_expired",
+            401,
+            False,
+            "the account's authorization expired: the account holder must authorize again",
+        ),
+        Code(
+            NEVER_AUTHORIZED,
+            "never_authorized",
+            403,
+            False,
+            "the account holder never authorized the app",
+        ),
+        Code(
+            REFRESH_TOKEN_EXPIRED,
+            "refresh_token_expired",
+            401,
+            False,
+            "the refresh token expired: the account holder must authorize again",
         ),
         Code(
             INVALID_CREDENTIALS,

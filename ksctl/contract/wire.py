@@ -146,6 +146,9 @@ class OpenWork(Wire):
 class Access(Wire):
     write: bool
     reason: str | None = None
+    # The result code a write would get when the account's holder has not (or no longer)
+    # authorized the app (100200109/100200110/100200111); null otherwise.
+    authorization: int | None = Field(None, exclude_if=lambda v: v is None)
 
 
 class AccountState(Wire):
@@ -193,6 +196,20 @@ class ErrorAnswer(Envelope):
 class TokenAnswer(Envelope):
     access_token: str = Field(repr=False)  # a credential: never in a repr or a log
     expires_in: int
+
+
+class OAuthTokenAnswer(Envelope):
+    """The authorization-code exchange and the refresh (real: /oauth2/access_token,
+    /oauth2/refresh_token). Lifetimes are what the answer says, never assumed."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)  # the real platform may add fields
+
+    access_token: str = Field(repr=False)
+    expires_in: int
+    refresh_token: str = Field(repr=False)
+    refresh_token_expires_in: int
+    open_id: str = ""
+    scopes: list[str] = []
 
 
 class AccountsPage(Envelope):

@@ -48,7 +48,10 @@ def performed_by(provider: Provider, action: Action) -> Action:
 
 
 def plan_account(
-    desired: DesiredAccount, actual: ActualAccount | None, provider: Provider = MODELLED_API
+    desired: DesiredAccount,
+    actual: ActualAccount | None,
+    provider: Provider = MODELLED_API,
+    unreadable: str | None = None,
 ) -> AccountPlan:
     name = desired.name
     if actual is None:
@@ -56,7 +59,7 @@ def plan_account(
             id=desired.id,
             name=name,
             status=Status.error,
-            errors=("no such account on the platform (check the id)",),
+            errors=(unreadable or "no such account on the platform (check the id)",),
         )
     if unsafe := actual.unsafe_replay_ids():
         # An id that would climb out of the backup folder: this account's error, not the plan's.
@@ -110,11 +113,16 @@ def build_plan(
     options: PlanOptions = DEFAULT_OPTIONS,
     warnings: tuple[str, ...] = (),
     only: frozenset[str] | None = None,
+    unreadable: Mapping[str, str] | None = None,
 ) -> Plan:
+    """`unreadable`: accounts not in `actuals` because their authorization is gone, and why."""
     desired = sorted(
         (a for a in config.accounts if only is None or a.id in only), key=lambda a: a.id
     )
-    accounts = tuple(plan_account(d, actuals.get(d.id), options.provider) for d in desired)
+    lost = unreadable or {}
+    accounts = tuple(
+        plan_account(d, actuals.get(d.id), options.provider, lost.get(d.id)) for d in desired
+    )
     count = {s: sum(1 for a in accounts if a.status is s) for s in Status}
     runnable = [a.write_calls for a in accounts if a.status is Status.changes]
     summary = Summary(

@@ -37,7 +37,13 @@ def check(
     types = {a.type for a in actions}
     closing = T.disable_live in types
 
-    if actions and not state.access.write:
+    if state.access.authorization is not None:
+        # The holder's authorization, not a rule: say so even with nothing to do, and how.
+        found.errors.append(
+            f"{state.access.reason or 'the app is not authorized for this account'} "
+            f"({state.access.authorization}): authorize it with `ksctl auth login {desired.id}`"
+        )
+    elif actions and not state.access.write:
         found.errors.append(
             f"the app may not write to this account: {state.access.reason}"
             if state.access.reason

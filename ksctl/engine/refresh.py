@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -31,6 +31,8 @@ class Refreshed:
     actuals: dict[str, ActualAccount]
     quota: Quota | None
     now: datetime
+    # Accounts that could not be read because their authorization is gone: why.
+    unreadable: dict[str, str] = field(default_factory=dict)
 
 
 def _wants_backups(desired: DesiredAccount) -> bool:
@@ -66,4 +68,5 @@ async def refresh(
             )
             backups = store.state(d.id, [r.id for r in state.replays])
         actuals[d.id] = ActualAccount(state=state, backups=backups, now=now)
-    return Refreshed(actuals=actuals, quota=quota, now=now)
+    unreadable = dict(getattr(read, "unauthorized", None) or {})
+    return Refreshed(actuals=actuals, quota=quota, now=now, unreadable=unreadable)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import httpx
 
@@ -35,6 +35,7 @@ from ksctl.contract.wire import (
     Feature,
     Job,
     JobAnswer,
+    OAuthTokenAnswer,
     Quota,
     QuotaAnswer,
     Replay,
@@ -47,13 +48,16 @@ from ksctl.contract.wire import (
     WriteAnswer,
 )
 from ksctl.platform.download import Downloaded, DownloadSink, LocalFileSink, download
-from ksctl.platform.errors import ProtocolError
+from ksctl.platform.errors import AuthorizationLost, NotFound, ProtocolError
 from ksctl.platform.keys import idempotency_key
 from ksctl.platform.limits import Limits
 from ksctl.platform.quota import QuotaStatus
 from ksctl.platform.redact import Redactor, Secret
 from ksctl.platform.retry import Budget, Clock, RetryPolicy, SystemClock
-from ksctl.platform.session import Answer, Session
+from ksctl.platform.session import Answer, Session, account_from
+
+if TYPE_CHECKING:
+    from ksctl.auth.tokens import AccountTokens
 
 __all__ = ["AccountsRead", "PlatformClient", "WriteResult", "idempotency_key"]
 
@@ -69,6 +73,9 @@ class AccountsRead:
 
     accounts: dict[str, AccountState]
     missing: list[str] = field(default_factory=list)
+    # Accounts read with their own token whose authorization is gone: why, and the command
+    # that re-authorizes each (the other accounts are read all the same).
+    unauthorized: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,7 @@ class PlatformClient:
         rng: random.Random | None = None,
         redactor: Redactor | None = None,
         limits: Limits | None = None,
+        accounts: AccountTokens | None = None,
     ) -> None:
         secret = app_secret if isinstance(app_secret, Secret) else Secret(app_secret)
         self.redact = redactor or Redactor()
@@ -139,7 +147,14 @@ class PlatformClient:
             redactor=self.redact,
             sandbox=sandbox,
             limits=limits,
+            accounts=accounts,
         )
+        if accounts is not None:
+            accounts.redact = self.redact
+            for account in accounts.accounts():
+                token = accounts.token(account)
+                if token is not None:
+                    self.redact.add(token.reveal())
         self.base_url = base_url
         self.app_id = app_id
         self.concurrency = concurrency
@@ -182,6 +197,15 @@ class PlatformClient:
 
     # ---- reads ----------------------------------------------------------------------
 
+    async def get_account(self, account_id: str) -> AccountState:
+        """One account, with its version (the answer's ETag)."""
+        answer = await self._get(f"/openapi/accounts/{account_id}", account_id=account_id)
+        try:
+            account = account_from(answer.body)
+        except ValueError as exc:
+            raise _contract_error(exc) from None
+        return await self._complete(account)
+
     async def get_accounts(
         self,
         ids: Iterable[str],
@@ -196,7 +220,26 @@ class PlatformClient:
         `progress` is told how many ids each finished batch held.
         """
         wanted = list(dict.fromkeys(ids))  # de-duplicated, in the order given
-        batches = [wanted[i : i + BATCH] for i in range(0, len(wanted), BATCH)]
+        tokens = self._session.accounts
+        own = [i for i in wanted if tokens is not None and tokens.has(i)]
+        shared = [i for i in wanted if i not in set(own)]
+        # The batch read is modelled and carries the app's token; an account with its own
+        # grant is read with its own token (as the real platform's user APIs are).
+        batches = [shared[i : i + BATCH] for i in range(0, len(shared), BATCH)]
+        unauthorized: dict[str, str] = {}
+
+        async def read_own(account_id: str) -> tuple[list[AccountState], list[str]]:
+            try:
+                state = await self.get_account(account_id)
+            except AuthorizationLost as err:
+                unauthorized[account_id] = err.message
+                return [], []
+            except NotFound:
+                return [], [account_id]
+            finally:
+                if progress:
+                    progress(1)
+            return [state], []
 
         async def read(batch: list[str]) -> tuple[list[AccountState], list[str]]:
             page = await self._read_batch(batch)
@@ -204,7 +247,7 @@ class PlatformClient:
                 progress(len(batch))
             return page
 
-        pages = await _all(read(b) for b in batches)
+        pages = await _all([*(read(b) for b in batches), *(read_own(i) for i in own)])
         found: dict[str, AccountState] = {}
         missing: list[str] = []
         for accounts, gone in pages:
@@ -213,17 +256,21 @@ class PlatformClient:
         if complete:
             found = await self._complete_all(found)
         ordered = {i: found[i] for i in wanted if i in found}
-        missing = [i for i in wanted if i not in ordered]
-        return AccountsRead(ordered, missing)
+        missing = [i for i in wanted if i not in ordered and i not in unauthorized]
+        return AccountsRead(ordered, missing, unauthorized)
 
     async def list_schedules(self, account_id: str) -> list[Schedule]:
         """Every pending schedule of an account, following the pages."""
-        pages = await self._pages(f"/openapi/accounts/{account_id}/schedules", SchedulesPage)
+        pages = await self._pages(
+            f"/openapi/accounts/{account_id}/schedules", SchedulesPage, account_id=account_id
+        )
         return [s for page in pages for s in page.schedules]
 
     async def list_replays(self, account_id: str) -> list[Replay]:
         """Every replay of an account, following the pages."""
-        pages = await self._pages(f"/openapi/accounts/{account_id}/replays", ReplaysPage)
+        pages = await self._pages(
+            f"/openapi/accounts/{account_id}/replays", ReplaysPage, account_id=account_id
+        )
         return [r for page in pages for r in page.replays]
 
     async def get_job(self, job_id: str) -> Job:
@@ -240,6 +287,11 @@ class PlatformClient:
         quota = _parse(QuotaAnswer, await self._get("/openapi/quota")).quota
         self._session.quota.observe(quota)
         return quota
+
+    async def exchange_code(self, code: Secret) -> OAuthTokenAnswer:
+        """An authorization code (from the consent's redirect) for an account's tokens."""
+        self.redact.add(code.reveal())
+        return await self._session.exchange_code(code)
 
     # ---- writes (each needs its idempotency key; `if_match` is the account version) ---
 
@@ -384,12 +436,17 @@ class PlatformClient:
             dest,
             size=replay.size_bytes,
             sha256=replay.sha256,
+            account_id=account_id,
         )
 
     async def download_job(self, job: Job, dest: Path | str | DownloadSink) -> Downloaded:
         """The export file of a `ready` job."""
         return await self.download(
-            f"/openapi/jobs/{job.id}/content", dest, size=job.size_bytes, sha256=job.sha256
+            f"/openapi/jobs/{job.id}/content",
+            dest,
+            size=job.size_bytes,
+            sha256=job.sha256,
+            account_id=job.account_id,
         )
 
     async def download_ticket(self, ticket: Ticket, dest: Path | str | DownloadSink) -> Downloaded:
@@ -399,6 +456,7 @@ class PlatformClient:
             dest,
             size=ticket.size_bytes,
             sha256=ticket.sha256,
+            account_id=ticket.account_id,
         )
 
     async def download(
@@ -408,15 +466,17 @@ class PlatformClient:
         *,
         size: int | None = None,
         sha256: str | None = None,
+        account_id: str | None = None,
     ) -> Downloaded:
-        """Any content endpoint into `dest` (a local path or a DownloadSink).
+        """Any content endpoint into `dest` (a local path or a DownloadSink); `account_id`
+        is whose data it is (its own token is used when it has one).
 
         Already present and verified: nothing is fetched (`fetched` is False).
         """
         sink = LocalFileSink(dest) if isinstance(dest, str | Path) else dest
         s = self._session
         return await download(
-            lambda headers: s.stream(path, headers=headers),
+            lambda headers: s.stream(path, headers=headers, account_id=account_id),
             sink,
             budget=Budget(s.retry, s.clock, s.rng),
             size=size,
@@ -466,7 +526,11 @@ class PlatformClient:
         return ([a for p in pages for a in p.accounts], [m for p in pages for m in p.missing])
 
     async def _pages(
-        self, path: str, model: type[P], params: dict[str, str | int] | None = None
+        self,
+        path: str,
+        model: type[P],
+        params: dict[str, str | int] | None = None,
+        account_id: str | None = None,
     ) -> list[P]:
         """Every page of a list, following `next_cursor`; a cursor seen twice would loop
         forever, so it is an error."""
@@ -474,9 +538,8 @@ class PlatformClient:
         cursor = ""
         seen: set[str] = set()
         while True:
-            page = _parse(
-                model, await self._get(path, {**(params or {}), "cursor": cursor, "count": BATCH})
-            )
+            query = {**(params or {}), "cursor": cursor, "count": BATCH}
+            page = _parse(model, await self._get(path, query, account_id=account_id))
             pages.append(page)
             seen.add(cursor)
             cursor = getattr(page, "next_cursor", None) or ""

@@ -12,6 +12,7 @@ printed, logged or journaled as it is.
     ├── RateLimited             100100402 on a read: wait `retry_after` seconds
     │   └── QuotaExhausted      the daily write quota is spent until `resets_at`
     ├── AuthError               bad credentials or token (100200101, 100200103, 100200108)
+    │   └── AuthorizationLost   an account's own authorization is gone (100200109/110/111/113)
     ├── AccessDenied            100200102: the app may not act on this account
     ├── AccountBanned           400021: no write until the ban ends (`until`)
     ├── NotFound                410001
@@ -115,6 +116,11 @@ class AuthError(PlatformError):
     pass
 
 
+class AuthorizationLost(AuthError):
+    """An account's own authorization is gone (cancelled, expired, never given): only its
+    holder can restore it, with the command the message names; other accounts go on."""
+
+
 class AccessDenied(PlatformError):
     pass
 
@@ -161,6 +167,12 @@ _BY_CODE: dict[int, type[PlatformError]] = {
     codes.TOKEN_EXPIRED: AuthError,
     codes.INVALID_CREDENTIALS: AuthError,
     codes.INVALID_TOKEN: AuthError,
+    codes.AUTHORIZATION_CANCELLED: AuthorizationLost,
+    codes.AUTHORIZATION_EXPIRED: AuthorizationLost,
+    codes.NEVER_AUTHORIZED: AuthorizationLost,
+    codes.REFRESH_TOKEN_EXPIRED: AuthorizationLost,
+    codes.CODE_INVALID: AuthError,
+    codes.SCOPE_INVALID: Refused,
     codes.ACCESS_DENIED: AccessDenied,
     codes.OVER_LIMIT: RateLimited,
     codes.LIVE_BANNED: AccountBanned,

@@ -26,6 +26,7 @@ MASK = "***"
 SECRET_KEYS = (
     "app_secret",
     "access_token",
+    "refresh_token",
     "verification_ticket",
     "sms_code",
     "phone",

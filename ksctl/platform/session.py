@@ -14,12 +14,12 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ksctl.contract import codes
-from ksctl.contract.wire import AccountState
+from ksctl.contract.wire import AccountState, OAuthTokenAnswer
 from ksctl.platform.errors import (
     NetworkError,
     PlatformError,
@@ -35,9 +35,23 @@ from ksctl.platform.quota import QuotaTracker
 from ksctl.platform.redact import RedactingFilter, Redactor, Secret
 from ksctl.platform.retry import Budget, Clock, RetryPolicy, parse_retry_after
 
+if TYPE_CHECKING:
+    from ksctl.auth.tokens import AccountTokens
+
 log = logging.getLogger("ksctl.platform")
 
 TOKEN_PATH = "/oauth2/access_token"
+REFRESH_PATH = "/oauth2/refresh_token"
+# An account's own token refused with one of these: only its holder can restore it.
+AUTHORIZATION_LOST = frozenset(
+    {
+        codes.AUTHORIZATION_CANCELLED,
+        codes.AUTHORIZATION_EXPIRED,
+        codes.NEVER_AUTHORIZED,
+        codes.REFRESH_TOKEN_EXPIRED,
+        codes.INVALID_TOKEN,
+    }
+)
 SANDBOX_HEADER = "X-Ksctl-Sandbox"
 REPLAYED_HEADER = "Idempotent-Replayed"
 # Renewing more often than this within one call means the token is not the problem.
@@ -96,8 +110,11 @@ class Session:
         redactor: Redactor,
         sandbox: bool = False,
         limits: Limits | None = None,
+        accounts: AccountTokens | None = None,
     ) -> None:
         self.http = http
+        # Accounts' own tokens (authorization-code flow); the app's token for the rest.
+        self.accounts = accounts
         self.app_id = app_id
         self._secret = app_secret
         self.retry = retry
@@ -136,6 +153,73 @@ class Session:
                 self.redact.add(raw)
                 self._token = Secret(raw)
             return self._token
+
+    def _account_token(self, account_id: str | None) -> Secret | None:
+        if account_id is None or self.accounts is None:
+            return None
+        return self.accounts.token(account_id)
+
+    async def _credential(self, account_id: str | None) -> tuple[Secret, bool]:
+        """The token a call carries (the account's own when it has one) and whose it is."""
+        own = self._account_token(account_id)
+        if own is not None:
+            return own, True
+        return await self.token(), False
+
+    async def _renew(self, account_id: str | None, token: Secret | None, own: bool) -> None:
+        if own and self.accounts is not None and account_id is not None and token is not None:
+            await self.accounts.renew(
+                account_id,
+                token,
+                refresh=self.refresh_grant,
+                now=self.quota.platform_time(self.clock.now()),
+            )
+        else:
+            self._expire(token)
+
+    async def exchange_code(self, code: Secret) -> OAuthTokenAnswer:
+        """An authorization code for an account's tokens (GET, credentials in the query,
+        as the real platform takes them). Never retried: a code is single-use."""
+        answer = await self._once(
+            "GET",
+            TOKEN_PATH,
+            params={
+                "app_id": self.app_id,
+                "app_secret": self._secret.reveal(),
+                "code": code.reveal(),
+                "grant_type": "authorization_code",
+            },
+        )
+        return self._token_answer(answer)
+
+    async def refresh_grant(self, refresh_token: Secret) -> OAuthTokenAnswer:
+        """A refresh token for a new pair (the platform kills the one used)."""
+        answer = await self._once(
+            "GET",
+            REFRESH_PATH,
+            params={
+                "app_id": self.app_id,
+                "app_secret": self._secret.reveal(),
+                "refresh_token": refresh_token.reveal(),
+                "grant_type": "refresh_token",
+            },
+        )
+        return self._token_answer(answer)
+
+    def _token_answer(self, answer: Answer | _Refusal) -> OAuthTokenAnswer:
+        if not isinstance(answer, Answer):  # pragma: no cover - _once raises on refusals
+            raise ProtocolError("the token answer is a refusal")
+        body = {k: v for k, v in answer.body.items() if k != "request_id"}
+        for key in ("access_token", "refresh_token"):
+            if isinstance(body.get(key), str):
+                self.redact.add(body[key])
+        try:
+            return OAuthTokenAnswer.model_validate(body)
+        except ValueError:
+            raise ProtocolError(
+                "the token answer lacks access_token, refresh_token or their lifetimes",
+                request_id=answer.request_id,
+            ) from None
 
     def _expire(self, token: Secret | None) -> None:
         # Only the token that failed: a concurrent call may already have renewed it.
@@ -176,19 +260,22 @@ class Session:
         renewals = 0
         while True:
             token: Secret | None = None
+            own = False
             try:
-                token = await self.token()
+                token, own = await self._credential(account_id)
                 answer = await self._once(
                     method, path, params=params, json=json, headers=headers, token=token
                 )
                 if isinstance(answer, _Refusal):
+                    if own and answer.code in AUTHORIZATION_LOST and self.accounts is not None:
+                        raise self.accounts.lose(str(account_id), answer.code)
                     raise await self._error(answer, write=write, account_id=account_id, token=token)
                 return answer
             except PlatformError as err:
                 if err.code == codes.TOKEN_EXPIRED and renewals < MAX_RENEWALS:
                     renewals += 1
                     log.info("access token expired; renewing")
-                    self._expire(token)
+                    await self._renew(account_id, token, own)
                     continue
                 if not _worth_retrying(err):
                     raise
@@ -353,7 +440,11 @@ class Session:
 
     @asynccontextmanager
     async def stream(
-        self, path: str, *, headers: Mapping[str, str] | None = None
+        self,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        account_id: str | None = None,
     ) -> AsyncIterator[httpx.Response]:
         """A streamed GET of raw content (a download), authenticated.
 
@@ -363,7 +454,7 @@ class Session:
         """
         renewals = 0
         while True:
-            token = await self.token()
+            token, own = await self._credential(account_id)
             query = {"app_id": self.app_id, "access_token": token.reveal()}
             async with self.slots:
                 try:
@@ -384,8 +475,10 @@ class Session:
                 raise ProtocolError(f"GET {path}: unexpected answer HTTP {response.status_code}")
             if refusal.code == codes.TOKEN_EXPIRED and renewals < MAX_RENEWALS:
                 renewals += 1
-                self._expire(token)
+                await self._renew(account_id, token, own)
                 continue
+            if own and refusal.code in AUTHORIZATION_LOST and self.accounts is not None:
+                raise self.accounts.lose(str(account_id), refusal.code)
             raise await self._error(refusal, write=False, account_id=None, token=token)
 
 

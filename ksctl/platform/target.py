@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
@@ -20,6 +20,9 @@ from ksctl.home import state_dir
 from ksctl.platform.client import PlatformClient
 from ksctl.platform.limits import Limits
 from ksctl.platform.redact import Secret
+
+if TYPE_CHECKING:
+    from ksctl.auth.tokens import AccountTokens
 
 # (account id, masked phone the code went to) -> the code, or None when none can be had.
 SmsInbox = Callable[[str, str | None], Awaitable[Secret | None]]
@@ -32,7 +35,9 @@ class Target:
     `home` (embedded only) is the folder whose `.ksctl/` holds the sandbox: the working
     directory. `transport` builds the in-process transport of an embedded sandbox; `inbox`
     reads a sandbox's SMS inbox. `limits` bound what the client accepts from the endpoint
-    (docs/limits.md).
+    (docs/limits.md). `token_store` is where accounts' own tokens are kept
+    (`ksctl auth`), `token_key` the key they are encrypted with; without a store every
+    call carries the app's token.
     """
 
     kind: Literal["embedded", "remote"]
@@ -43,6 +48,8 @@ class Target:
     transport: Callable[[], httpx.AsyncBaseTransport] | None = None
     inbox: SmsInbox | None = None
     limits: Limits = field(default_factory=Limits, compare=False)
+    token_store: str | None = None
+    token_key: Secret | None = None
 
     @property
     def embedded(self) -> bool:
@@ -78,6 +85,8 @@ async def open_client(target: Target, **options: Any) -> AsyncIterator[PlatformC
     transport = options.pop("transport", None)
     if transport is None and target.transport is not None:
         transport = target.transport()
+    if "accounts" not in options:
+        options["accounts"] = account_tokens(target)
     client = PlatformClient(
         target.base_url,
         app_id=target.app_id,
@@ -88,6 +97,21 @@ async def open_client(target: Target, **options: Any) -> AsyncIterator[PlatformC
     )
     async with client:
         yield client
+
+
+def account_tokens(target: Target) -> AccountTokens | None:
+    """The target's accounts' own tokens, from its token store; None without a store or
+    before any `ksctl auth login` (a missing local store file is not created by reading)."""
+    if target.token_store is None:
+        return None
+    if "://" not in target.token_store and not Path(target.token_store).exists():
+        return None
+    from ksctl.auth.store import TokenStore
+    from ksctl.auth.tokens import AccountTokens, scope_of
+
+    key = target.token_key.reveal() if target.token_key else None
+    store = TokenStore(target.token_store, key=key)
+    return AccountTokens(store, scope_of(target.base_url, target.app_id))
 
 
 def _shown(path: Path) -> str:

@@ -15,14 +15,19 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
+from ksctl.contract import codes
 from ksctl.contract.wire import AccountKind
 
 
 @dataclass(frozen=True)
 class AppGrant:
+    """What a caller may act on: the app's grants, plus the account whose own access token
+    it presented (`user`), which counts as a direct grant of that account."""
+
     app_id: str
     admin_orgs: frozenset[str]
     accounts: frozenset[str]
+    user: str | None = None
 
 
 def load_app(conn: sqlite3.Connection, app_id: str) -> AppGrant | None:
@@ -40,7 +45,11 @@ def _grant(app_id: str, admin_orgs: str, accounts: str) -> AppGrant:
 
 
 def _holds(app: AppGrant, account_id: str, org: str | None) -> bool:
-    return account_id in app.accounts or (org is not None and org in app.admin_orgs)
+    return (
+        account_id == app.user
+        or account_id in app.accounts
+        or (org is not None and org in app.admin_orgs)
+    )
 
 
 def denial(
@@ -63,3 +72,11 @@ def denial(
     if parent is not None:
         return f"the app holds no grant for this account nor for its matrix main account {parent}"
     return "the app holds no grant for this account"
+
+
+def denial_code(kind: str, org: str | None, app: AppGrant, cancelled: bool) -> int:
+    """The result code of a denial: the org's admin rights are the app's (modelled), any
+    other missing right is the account holder's authorization (real codes)."""
+    if kind == AccountKind.institution and (org is None or org not in app.admin_orgs):
+        return codes.ACCESS_DENIED
+    return codes.AUTHORIZATION_CANCELLED if cancelled else codes.NEVER_AUTHORIZED

@@ -556,6 +556,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     response = _refused(code, str(getattr(exc, "detail", "")) or "refused")
     response.status_code = status
     response.headers.update(getattr(exc, "headers", None) or {})  # e.g. Allow on a 405
+    if status == 405:
+        # Every documented method of the path, whichever router declared it (the token
+        # path has two: the client-credentials POST and the authorization-code GET).
+        paths = request.app.openapi().get("paths", {})
+        methods = {m.upper() for m in paths.get(request.url.path, {})}
+        if len(methods) > 1:
+            response.headers["Allow"] = ", ".join(sorted(methods))
     return response
 
 
@@ -579,6 +586,10 @@ def bare_app() -> FastAPI:
     from ksctl.sandbox.open_routes import router as open_platform  # the real user endpoints
 
     app.include_router(open_platform)
+
+    from ksctl.sandbox.oauth_routes import router as oauth_router  # it builds on this module
+
+    app.include_router(oauth_router)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _server_error)

@@ -1,4 +1,5 @@
-"""Client-credentials tokens on the virtual clock (docs/platform-api.md).
+"""Client-credentials tokens on the virtual clock (docs/platform-api.md); accounts' own
+tokens are `oauth`'s.
 
 Only digests of secrets and tokens are stored, and neither ever appears in a message.
 """
@@ -13,6 +14,7 @@ from datetime import datetime, timedelta
 
 from ksctl.contract import codes
 from ksctl.contract.wire import TokenAnswer
+from ksctl.sandbox import oauth
 from ksctl.sandbox.access import AppGrant, load_app
 from ksctl.sandbox.clock import to_epoch
 from ksctl.sandbox.refusal import Refusal
@@ -60,6 +62,11 @@ def authenticate(
     row = conn.execute(
         "SELECT app_id, expires_at FROM tokens WHERE token_sha256 = ?", (_digest(token),)
     ).fetchone()
+    if row is None:
+        # Not the app's own token: maybe an account's, from the authorization-code flow.
+        user = oauth.authenticate_user(conn, app_id, token, now)
+        if user is not None:
+            return user
     if row is None or row["app_id"] != app_id:
         raise Refusal(codes.INVALID_TOKEN, "unknown access token")
     if row["expires_at"] <= to_epoch(now):

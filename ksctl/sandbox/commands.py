@@ -178,4 +178,6 @@ def writes(fmt: str) -> None:
         )
 
 
+# The account holder's side of the authorization-code flow: consent and revoke.
+from ksctl.sandbox import consent as _consent  # noqa: E402, F401  (registers its commands)
 from ksctl.sandbox import person_cli  # noqa: E402,F401  (registers act and export)

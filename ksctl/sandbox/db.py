@@ -22,6 +22,17 @@ CREATE TABLE IF NOT EXISTS apps (
   admin_orgs TEXT NOT NULL, accounts TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS tokens (
   token_sha256 TEXT PRIMARY KEY, app_id TEXT NOT NULL, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS oauth_codes (
+  code_sha256 TEXT PRIMARY KEY, app_id TEXT NOT NULL, account_id TEXT NOT NULL,
+  redirect_uri TEXT NOT NULL, scopes TEXT NOT NULL, expires_at INTEGER NOT NULL,
+  used INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS oauth_grants (
+  app_id TEXT NOT NULL, account_id TEXT NOT NULL, open_id TEXT NOT NULL, scopes TEXT NOT NULL,
+  status TEXT NOT NULL, granted_at INTEGER NOT NULL, PRIMARY KEY (app_id, account_id));
+CREATE TABLE IF NOT EXISTS user_tokens (
+  token_sha256 TEXT PRIMARY KEY, kind TEXT NOT NULL, app_id TEXT NOT NULL,
+  account_id TEXT NOT NULL, expires_at INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS user_tokens_account ON user_tokens(app_id, account_id, kind);
 CREATE TABLE IF NOT EXISTS accounts (
   seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, kind TEXT NOT NULL,
   org TEXT, parent TEXT, phone TEXT, version INTEGER NOT NULL,
@@ -84,6 +95,9 @@ CREATE INDEX IF NOT EXISTS requests_rate ON requests(app_id, kind, wall_second);
 WORLD_TABLES = [
     "apps",
     "tokens",
+    "oauth_codes",
+    "oauth_grants",
+    "user_tokens",
     "accounts",
     "schedules",
     "replays",

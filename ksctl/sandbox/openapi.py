@@ -69,7 +69,9 @@ def build(app: FastAPI) -> dict[str, Any]:
         for operation in methods.values():
             # Both query keys together (one requirement object), except to get the token.
             operation["security"] = (
-                [] if path == "/oauth2/access_token" else [{"AppId": [], "AccessToken": []}]
+                []
+                if path in ("/oauth2/access_token", "/oauth2/refresh_token")
+                else [{"AppId": [], "AccessToken": []}]
             )
     return document
 

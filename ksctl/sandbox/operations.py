@@ -27,7 +27,7 @@ from ksctl.contract.wire import (
     VerifyRequest,
     WriteAnswer,
 )
-from ksctl.sandbox import content, quota, views
+from ksctl.sandbox import content, oauth, quota, views
 from ksctl.sandbox.access import denial
 from ksctl.sandbox.clock import from_epoch, to_epoch
 from ksctl.sandbox.dispatch import Call
@@ -56,7 +56,7 @@ def guard(call: Call, account_id: str) -> sqlite3.Row:
         parent_org = parent["org"] if parent else None
     reason = denial(call.app, account_id, row["kind"], row["org"], row["parent"], parent_org)
     if reason is not None:
-        raise Refusal(codes.ACCESS_DENIED, reason)
+        raise oauth.access_refusal(call.conn, call.app, row, reason)
     expected = call.incoming.headers.get("if-match")
     if expected is not None and _etag_value(expected) not in ("*", str(row["version"])):
         raise Refusal(

@@ -18,7 +18,7 @@ from ksctl.contract.wire import (
     TicketAnswer,
     TicketStatus,
 )
-from ksctl.sandbox import content, paging, quota, views
+from ksctl.sandbox import content, oauth, paging, quota, views
 from ksctl.sandbox.access import denial
 from ksctl.sandbox.clock import from_epoch, to_epoch
 from ksctl.sandbox.dispatch import Call, Outcome, json_outcome
@@ -118,7 +118,7 @@ def _may_download(call: Call, account_id: str) -> sqlite3.Row:
         parent["org"] if parent else None,
     )
     if reason:
-        raise Refusal(codes.ACCESS_DENIED, reason)
+        raise oauth.access_refusal(call.conn, call.app, row, reason)
     return row
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ksctl.config.load import deep_merge
-from ksctl.sandbox import db, meta, seeding
+from ksctl.sandbox import db, meta, oauth, seeding
+from ksctl.sandbox.access import load_app
 from ksctl.sandbox.clock import from_epoch
 from ksctl.sandbox.masking import mask_phone
 from ksctl.sandbox.world import AccountSeed, PlatformSettings, World
@@ -137,6 +138,19 @@ class Store:
             ).fetchone()
             seeding.update_account(conn, updated, version=row["version"] + (1 if bump else 0))
             return updated
+
+    def revoke(self, account_id: str, app_id: str | None = None) -> list[str]:
+        """The account holder cancels the authorization of `app_id` (every app when None):
+        the apps that lost a grant."""
+        with self.transaction() as conn:
+            if (
+                conn.execute("SELECT 1 FROM accounts WHERE id = ?", (account_id,)).fetchone()
+                is None
+            ):
+                raise UnknownAccount(account_id)
+            if app_id is not None and load_app(conn, app_id) is None:
+                raise ValueError(f"no app {app_id} in the world")
+            return oauth.revoke(conn, account_id, app_id)
 
     def set_streaming(self, account_id: str, streaming: bool) -> None:
         self.patch_account(account_id, {"live": {"streaming": streaming}})

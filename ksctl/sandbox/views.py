@@ -12,6 +12,7 @@ import sqlite3
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from ksctl.contract import codes
 from ksctl.contract.wire import (
     Access,
     AccountState,
@@ -32,7 +33,7 @@ from ksctl.contract.wire import (
     Ticket,
     TicketStatus,
 )
-from ksctl.sandbox.access import AppGrant, denial
+from ksctl.sandbox.access import AppGrant, denial, denial_code
 from ksctl.sandbox.clock import from_epoch, to_epoch
 from ksctl.sandbox.masking import mask_phone
 
@@ -160,6 +161,19 @@ def _inline(rows: list[sqlite3.Row]) -> dict[str, list[sqlite3.Row]]:
     return grouped
 
 
+def _access(reason: str | None, row: sqlite3.Row, app: AppGrant, cancelled: bool) -> Access:
+    if reason is None:
+        return Access(write=True)
+    code = denial_code(row["kind"], row["org"], app, cancelled)
+    if code == codes.ACCESS_DENIED:
+        return Access(write=False, reason=reason)
+    if code == codes.AUTHORIZATION_CANCELLED:
+        reason = "the account holder cancelled the app's authorization"
+    elif row["parent"] is None:
+        reason = "the app holds no grant for this account: its holder never authorized the app"
+    return Access(write=False, reason=reason, authorization=code)
+
+
 def account_states(
     conn: sqlite3.Connection, app: AppGrant, now: datetime, ids: list[str]
 ) -> dict[str, AccountState]:
@@ -197,6 +211,14 @@ def account_states(
             {"now": epoch, "ids": json.dumps(found)},
         ).fetchall()
     )
+    cancelled = {
+        row["account_id"]
+        for row in conn.execute(
+            "SELECT account_id FROM oauth_grants WHERE app_id = ? AND status = 'cancelled' "
+            "AND account_id IN (SELECT value FROM json_each(?))",
+            (app.app_id, json.dumps(found)),
+        )
+    }
     jobs = _latest(conn, "jobs", found)
     tickets = _latest(conn, "tickets", found)
     appeals = _latest(conn, "appeals", found)
@@ -260,7 +282,7 @@ def account_states(
                 if appeal
                 else None,
             ),
-            access=Access(write=reason is None, reason=reason),
+            access=_access(reason, row, app, account_id in cancelled),
         )
     return states
 

@@ -53,6 +53,15 @@ class Faults(Seed):
     seed: int = 1
 
 
+class OAuthSettings(Seed):
+    """Lifetimes of the authorization-code flow, in seconds of virtual time (the real
+    platform's examples: a code lives about 2 minutes, tokens 172800 s and 15552000 s)."""
+
+    code_expires_in: int = Field(120, ge=1)
+    access_expires_in: int = Field(172_800, ge=1)
+    refresh_expires_in: int = Field(15_552_000, ge=1)
+
+
 class PlatformSettings(Seed):
     now: Moment
     write_quota_per_day: int = Field(100, ge=0)
@@ -66,6 +75,7 @@ class PlatformSettings(Seed):
         description="open_platform: serve only the real open platform's endpoints "
         "(user_info, photo/*, the token endpoints)",
     )
+    oauth: OAuthSettings = OAuthSettings()
     faults: Faults = Faults()
 
 
@@ -73,7 +83,11 @@ class App(Seed):
     app_id: str = Field(min_length=1, max_length=64)
     app_secret: str = Field(min_length=1, repr=False)
     admin_orgs: list[str] = []
-    accounts: list[str] = Field([], description="accounts that granted the app directly")
+    accounts: list[str] = Field(
+        [],
+        description="accounts authorized from the start through a modelled app-wide grant: "
+        "the app's own token acts on them; any other account needs `ksctl auth login`",
+    )
 
 
 class LiveSeed(Seed):

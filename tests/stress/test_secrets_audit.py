@@ -11,6 +11,9 @@ full phone number of the world and any 11-digit mainland mobile number. Any hit 
 
 `ksctl sandbox sms` prints codes by design (the sandbox stands in for the phones): it is
 the one exemption, and its phone numbers must still be masked.
+The per-account authorization commands (`auth login|status|logout`, `sandbox
+consent|revoke`) are audited the same way, with the authorization codes, access and refresh
+tokens the flow issued among the needles and the token store (encrypted) among the files.
 """
 
 from __future__ import annotations
@@ -25,16 +28,21 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import Result
+from cryptography.fernet import Fernet
 
 from ksctl.sandbox.embedded import demo_world
 from ksctl.sandbox.world import World
 from tests.apply.conftest import Workspace
+from tests.auth.conftest import oauth_world
+from tests.auth.login import ThreadLogin
 from tests.conftest import ROOT
 from tests.platform.sandboxes import served
 from tests.stress.support import assert_clean_output, workspace
 
 MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
-ISSUED = re.compile(r"(?:kst|vt)_[A-Za-z0-9_-]{16,}")
+# App tokens, verification tickets, and the authorization flow's codes, access and refresh
+# tokens.
+ISSUED = re.compile(r"(?:kst|vt|kac|kat|krt)_[A-Za-z0-9_-]{16,}")
 CONFIG = "accounts.yaml"
 IDS = ("3xk9d2a1", "3xk9d2a2", "3xk9d2a3", "3xm7c5b0", "8qv2n6e4", "5wl8t3q6")
 
@@ -104,6 +112,17 @@ class Audit:
         ]:
             assert self.hits([("canary", f"x {value}.")], needles), value
         assert self.hits([("canary", "token=kst_AAAAAAAAAAAAAAAAAAAAAAAA")], needles)
+        assert self.hits(texts, needles) == []
+
+    def scan_authorization(self) -> None:
+        """Like `scan`, for a run of the authorization commands (no closure, no plan file)."""
+        needles = {k: v for k, v in self.needles().items() if not k.startswith("SMS")}
+        texts = list(self.outputs) + [
+            (str(p.relative_to(self.ws.root)), p.read_text("utf-8", "replace"))
+            for p in self.files()
+        ]
+        assert ".ksctl/tokens" in [name for name, _ in texts]
+        assert self.hits([("canary", "x kat_AAAAAAAAAAAAAAAAAAAAAAAA.")], needles)
         assert self.hits(texts, needles) == []
 
     @staticmethod
@@ -230,3 +249,58 @@ def test_served_sandbox_with_its_own_secret_leaks_nothing(monkeypatch: pytest.Mo
         audit.scan()
         for name, text in audit.outputs:
             assert secret + "-wrong" not in text, name
+
+
+def test_authorization_commands_leak_nothing(
+    spy_issued: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = "3xm7c5b0", "8qv2n6e4"
+    key = Fernet.generate_key().decode()
+    with workspace() as ws:
+        monkeypatch.setenv("KSCTL_TOKEN_KEY", key)
+        world_file = oauth_world(ws.root / "world.yaml")
+        world = World.model_validate(yaml.safe_load(world_file.read_text("utf-8")))
+        audit = Audit(ws, "demo_secret", world)
+        (ws.root / CONFIG).write_text(
+            f'version: 1\naccounts:\n  - id: "{a}"\n    monetization: '
+            f'{{short_video_tipping: enabled}}\n  - id: "{b}"\n',
+            "utf-8",
+        )
+        run = audit.run
+        for args in (
+            ("auth", "--help"),
+            ("auth", "login", "--help"),
+            ("auth", "status", "--help"),
+            ("auth", "logout", "--help"),
+            ("sandbox", "consent", "--help"),
+            ("sandbox", "revoke", "--help"),
+        ):
+            run(*args)
+        run("sandbox", "seed", "world.yaml")
+        run("plan", CONFIG, codes=(1,))  # nobody authorized yet: errors with the command
+        login = ThreadLogin(ws.root, a, b, KSCTL_TOKEN_KEY=key)
+        urls = login.urls(2)
+        run("sandbox", "consent", urls[a])
+        run("sandbox", "consent", urls[a], codes=(1,))  # a replayed state: refused
+        run("sandbox", "consent", urls[b], "--deny")
+        results = login.wait()
+        audit.outputs.append(("auth login", "\n".join(str(r) for r in results)))
+        run("auth", "status")
+        run("auth", "status", "--format", "json")
+        run("plan", CONFIG, codes=(1,))  # b denied
+        run("sandbox", "clock", "--advance", "3d")  # a's access token expires: renewed
+        run("apply", CONFIG, "--auto-approve", "--target", a)
+        run("sandbox", "revoke", a)
+        run("plan", CONFIG, codes=(1,))
+        run("auth", "status", "--format", "json")
+        run("auth", "logout", a, b)
+        run("auth", "login", a, "--timeout", "1", codes=(1,))
+        run("auth", "login", a, "--listen", "192.0.2.1:80", codes=(1,))
+        run("sandbox", "consent", "http://sandbox.ksctl.invalid/oauth2/authorize?x=1", codes=(1,))
+        # The states are printed on purpose (they are in the URLs): not needles.
+        printed = "\n".join(text for _, text in audit.outputs)
+        states = set(re.findall(r"state=[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)", printed))
+        audit.issued = [v for v in spy_issued if v not in states]
+        assert any(v for v in audit.issued)  # codes and tokens were issued and are looked for
+        assert (ws.root / ".ksctl" / "tokens").is_file()
+        audit.scan_authorization()

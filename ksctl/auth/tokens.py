@@ -144,7 +144,7 @@ class AccountTokens:
                 try:
                     answer = await refresh(stored.refresh_token)
                 except PlatformError as err:
-                    if err.code in LOST or err.code in (codes.ACCESS_DENIED, codes.INVALID_TOKEN):
+                    if err.code in LOST or err.code == codes.INVALID_TOKEN:
                         code = err.code if err.code in LOST else codes.AUTHORIZATION_EXPIRED
                         self._grants[account_id] = held.put(stored.marked_lost(LOST_STATE[code]))
                         raise authorization_lost(account_id, err.code, err.message) from None

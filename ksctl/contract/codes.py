@@ -2,7 +2,9 @@
 
 One table, shared by the sandbox (which answers with them) and the client (which turns
 them into typed errors). `retryable` says whether the same request may succeed later
-without anything else changing first.
+without anything else changing first. `REAL` holds the codes the open platform documents
+(docs/platform-api.md cites where): each keeps its real meaning, and the modelled
+operations' own codes (41xxxx, 503000) never reuse one.
 """
 
 from __future__ import annotations
@@ -22,21 +24,23 @@ class Code:
 OK = 1
 
 # Real open-platform codes.
-TOKEN_EXPIRED = 100200108
-ACCESS_DENIED = 100200102
-OVER_LIMIT = 100100402
-NO_LIVE_PERMISSION = 400006
-LIVE_BANNED = 400021
-# The authorization-code flow (real open-platform codes).
+BAD_PARAMETER = 100200100
+INVALID_CREDENTIALS = 100200101
+INVALID_TOKEN = 100200102  # "request rejected": a missing, unknown or foreign token
+RESPONSE_TYPE_INVALID = 100200103
+GRANT_TYPE_INVALID = 100200104
 CODE_INVALID = 100200105
 SCOPE_INVALID = 100200106
+TOKEN_EXPIRED = 100200108
 AUTHORIZATION_CANCELLED = 100200109
 AUTHORIZATION_EXPIRED = 100200110
 NEVER_AUTHORIZED = 100200111
 REFRESH_TOKEN_EXPIRED = 100200113
+SERVER_ERROR = 100200500
+OVER_LIMIT = 400002
+NO_LIVE_PERMISSION = 400006
+LIVE_BLOCKED = 400021  # starting live is blocked platform-wide (documented; not modelled)
 # The project's own codes for the modelled operations.
-INVALID_CREDENTIALS = 100200101
-INVALID_TOKEN = 100200103
 BAD_REQUEST = 410000
 NOT_FOUND = 410001
 PENDING_SCHEDULE = 410002
@@ -50,7 +54,8 @@ IDEMPOTENCY_CONFLICT = 410009
 NOT_READY = 410010
 COPYRIGHT_PROOF_REQUIRED = 410011
 RANGE_NOT_SATISFIABLE = 410012
-SERVER_ERROR = 500000
+ACCESS_DENIED = 410013  # the app's rights (org admin, matrix), not the holder's consent
+LIVE_BANNED = 410014  # the account is banned (封禁): no writes until the ban ends
 UNAVAILABLE = 503000
 
 CODES: dict[int, Code] = {
@@ -64,15 +69,15 @@ CODES: dict[int, Code] = {
             "access_denied",
             403,
             False,
-            "the app may not act on this account (institution accounts need admin rights on "
-            "their org; sub-accounts may be managed through their matrix main account)",
+            "the app holds no rights on this account: institution accounts need admin rights on "
+            "their org (the holder's authorization is 100200111/100200109)",
         ),
         Code(
             OVER_LIMIT,
             "over_limit",
             429,
             True,
-            "over the read rate or the daily write quota: wait for Retry-After",
+            "rate limited: over the read rate or the daily write quota; wait for Retry-After",
         ),
         Code(
             NO_LIVE_PERMISSION,
@@ -131,7 +136,29 @@ CODES: dict[int, Code] = {
             False,
             "unknown app_id or wrong app_secret",
         ),
-        Code(INVALID_TOKEN, "invalid_token", 401, False, "missing or unknown access token"),
+        Code(
+            INVALID_TOKEN,
+            "invalid_token",
+            401,
+            False,
+            "request rejected: a missing or unknown access token",
+        ),
+        Code(BAD_PARAMETER, "bad_parameter", 400, False, "a parameter is missing or malformed"),
+        Code(
+            RESPONSE_TYPE_INVALID,
+            "response_type_invalid",
+            400,
+            False,
+            "response_type must be code",
+        ),
+        Code(GRANT_TYPE_INVALID, "grant_type_invalid", 400, False, "unknown grant_type"),
+        Code(
+            LIVE_BLOCKED,
+            "live_blocked",
+            403,
+            False,
+            "starting live is blocked on the platform (real; the sandbox does not produce it)",
+        ),
         Code(BAD_REQUEST, "bad_request", 400, False, "the request is malformed"),
         Code(
             NOT_FOUND, "not_found", 404, False, "no such account, schedule, replay, job or ticket"
@@ -218,12 +245,37 @@ def describe(code: int) -> Code:
     return CODES.get(code) or Code(code, "unknown", 500, False, f"unknown result code {code}")
 
 
+REAL = frozenset(
+    {
+        BAD_PARAMETER,
+        INVALID_CREDENTIALS,
+        INVALID_TOKEN,
+        RESPONSE_TYPE_INVALID,
+        GRANT_TYPE_INVALID,
+        CODE_INVALID,
+        SCOPE_INVALID,
+        TOKEN_EXPIRED,
+        AUTHORIZATION_CANCELLED,
+        AUTHORIZATION_EXPIRED,
+        NEVER_AUTHORIZED,
+        REFRESH_TOKEN_EXPIRED,
+        SERVER_ERROR,
+        OVER_LIMIT,
+        NO_LIVE_PERMISSION,
+        LIVE_BLOCKED,
+    }
+)
+
+
 def markdown_table() -> str:
     """The code table as markdown, for the OpenAPI description and the docs."""
-    rows = ["| code | name | HTTP | retryable | meaning |", "|---|---|---|---|---|"]
+    rows = [
+        "| code | name | HTTP | retryable | real or modelled | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
     for c in sorted(CODES.values(), key=lambda c: c.code):
         rows.append(
             f"| {c.code} | {c.name} | {c.http_status} | {'yes' if c.retryable else 'no'} "
-            f"| {c.meaning} |"
+            f"| {'real' if c.code in REAL else 'modelled'} | {c.meaning} |"
         )
     return "\n".join(rows)

@@ -8,13 +8,13 @@ printed, logged or journaled as it is.
     PlatformError
     ├── TransientError          retryable: the platform or the network hiccuped
     │   ├── NetworkError        timeout, refused or dropped connection (no code)
-    │   └── ServerError         5xx, 500000, 503000
-    ├── RateLimited             100100402 on a read: wait `retry_after` seconds
+    │   └── ServerError         5xx, 100200500, 503000
+    ├── RateLimited             400002 on a read: wait `retry_after` seconds
     │   └── QuotaExhausted      the daily write quota is spent until `resets_at`
-    ├── AuthError               bad credentials or token (100200101, 100200103, 100200108)
+    ├── AuthError               bad credentials or token (100200101, 100200102, 100200108)
     │   └── AuthorizationLost   an account's own authorization is gone (100200109/110/111/113)
-    ├── AccessDenied            100200102: the app may not act on this account
-    ├── AccountBanned           400021: no write until the ban ends (`until`)
+    ├── AccessDenied            410013: the app holds no rights on the account (org admin)
+    ├── AccountBanned           410014: no write until the ban ends (`until`)
     ├── NotFound                410001
     ├── Refused                 a platform rule refuses this change now (pending schedule,
     │   │                       MCN contract, no permission, expired export, bad request...)
@@ -173,6 +173,14 @@ _BY_CODE: dict[int, type[PlatformError]] = {
     codes.REFRESH_TOKEN_EXPIRED: AuthorizationLost,
     codes.CODE_INVALID: AuthError,
     codes.SCOPE_INVALID: Refused,
+    codes.BAD_PARAMETER: Refused,
+    codes.RESPONSE_TYPE_INVALID: Refused,
+    codes.GRANT_TYPE_INVALID: Refused,
+    codes.LIVE_BLOCKED: Refused,
+    codes.BAD_PARAMETER: Refused,
+    codes.RESPONSE_TYPE_INVALID: Refused,
+    codes.GRANT_TYPE_INVALID: Refused,
+    codes.LIVE_BLOCKED: Refused,
     codes.ACCESS_DENIED: AccessDenied,
     codes.OVER_LIMIT: RateLimited,
     codes.LIVE_BANNED: AccountBanned,

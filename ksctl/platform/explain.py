@@ -105,7 +105,7 @@ def build_error(
 ) -> PlatformError:
     """The typed error for a refused answer; its message and platform text are redacted.
 
-    `write` matters for 100100402: over the limit on a write means the daily quota is
+    `write` matters for 400002: over the limit on a write means the daily quota is
     spent (QuotaExhausted), on a read only the per-second rate (RateLimited).
     """
     cls = error_class(code, http_status)

@@ -34,7 +34,7 @@ def issue_token(
     expires_in: int,
 ) -> TokenAnswer:
     if grant_type != "client_credentials":
-        raise Refusal(codes.BAD_REQUEST, "grant_type must be client_credentials")
+        raise Refusal(codes.GRANT_TYPE_INVALID, "grant_type must be client_credentials")
     row = conn.execute(
         "SELECT secret_sha256 FROM apps WHERE app_id = ?", (app_id or "",)
     ).fetchone()

@@ -79,7 +79,7 @@ def check_authorize(
     if not app_id or load_app(conn, app_id) is None:
         raise Refusal(codes.INVALID_CREDENTIALS, "unknown app_id")
     if response_type != "code":
-        raise Refusal(codes.BAD_REQUEST, "response_type must be code")
+        raise Refusal(codes.RESPONSE_TYPE_INVALID, "response_type must be code")
     scopes = tuple(s for s in (scope or "").replace(" ", ",").split(",") if s)
     unknown = [s for s in scopes if s not in SCOPES]
     if not scopes or unknown:
@@ -90,9 +90,9 @@ def check_authorize(
     parts = urlsplit(redirect_uri or "")
     # The real platform checks the app's registered domain; the sandbox accepts loopback.
     if parts.scheme != "http" or parts.hostname not in LOOPBACK_HOSTS:
-        raise Refusal(codes.BAD_REQUEST, "redirect_uri must be an http loopback URL")
+        raise Refusal(codes.BAD_PARAMETER, "redirect_uri must be an http loopback URL")
     if not state:
-        raise Refusal(codes.BAD_REQUEST, "state is required")
+        raise Refusal(codes.BAD_PARAMETER, "state is required")
     return AuthorizeRequest(app_id, scopes, redirect_uri or "", state)
 
 
@@ -256,7 +256,7 @@ def refresh(
         (_digest(refresh_token or ""),),
     ).fetchone()
     if row is None or row["app_id"] != app or row["used"]:
-        raise Refusal(codes.ACCESS_DENIED, "unknown or already used refresh token")
+        raise Refusal(codes.INVALID_TOKEN, "unknown or already used refresh token")
     grant = _grant(conn, app, row["account_id"])
     if grant is None or grant["status"] != "active":
         raise Refusal(

@@ -115,7 +115,7 @@ async def exchange_code(
 
     def exchange(call: Call) -> OAuthTokenAnswer:
         if grant_type != "authorization_code":
-            raise Refusal(codes.BAD_REQUEST, "grant_type must be authorization_code")
+            raise Refusal(codes.GRANT_TYPE_INVALID, "grant_type must be authorization_code")
         return oauth.exchange_code(
             call.conn, app_id, app_secret, code, call.now, call.settings.oauth
         )
@@ -141,7 +141,7 @@ async def refresh_token(
 
     def renew(call: Call) -> OAuthTokenAnswer:
         if grant_type != "refresh_token":
-            raise Refusal(codes.BAD_REQUEST, "grant_type must be refresh_token")
+            raise Refusal(codes.GRANT_TYPE_INVALID, "grant_type must be refresh_token")
         return oauth.refresh(
             call.conn, app_id, app_secret, refresh_token, call.now, call.settings.oauth
         )

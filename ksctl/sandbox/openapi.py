@@ -31,7 +31,7 @@ conventions (no public API performs these operations). Served by the ksctl sandb
   410009. `If-Match: <version>` makes a write fail with 410008 (HTTP 412) when the account
   changed. A write whose effect already holds answers `changed: false` and costs nothing.
 - **Quota**: write calls per app per day, reset at 00:00 Asia/Shanghai (`X-Quota-Remaining`,
-  `X-Quota-Reset` on writes; `GET /openapi/quota`); reads per second. Over either: 100100402,
+  `X-Quota-Reset` on writes; `GET /openapi/quota`); reads per second. Over either: 400002,
   HTTP 429, `Retry-After`.
 - **Downloads** honour `Range` and give `X-Content-SHA256` of the whole file.
 

@@ -84,7 +84,7 @@ def test_banned_with_the_account_says_until_when() -> None:
     assert err.message == (
         "account 3xk9d2a1 is banned until 2026-12-31 (违规); no change possible before"
     )
-    assert str(err).endswith("(platform 400021 live_banned, request req-7)")
+    assert str(err).endswith("(platform 410014 live_banned, request req-7)")
 
 
 def test_banned_without_the_account_still_acts() -> None:

@@ -251,7 +251,7 @@ def test_refusals_on_writes_are_explained_with_one_account_read() -> None:
         run(go())
     assert str(e.value) == (
         "account 3xk9d2a1 is banned until 2026-12-31; no change possible "
-        "before (platform 400021 live_banned, request req-9)"
+        "before (platform 410014 live_banned, request req-9)"
     )
     assert len(p.calls("GET", ACCT)) == 1
 

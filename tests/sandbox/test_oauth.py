@@ -107,8 +107,9 @@ def test_the_consent_page_shows_the_app_its_scopes_and_the_accounts(own: Api) ->
     [
         ({"app_id": "nobody"}, codes.INVALID_CREDENTIALS),
         ({"scope": "user_base,root"}, codes.SCOPE_INVALID),
-        ({"redirect_uri": "https://attacker.example/cb"}, codes.BAD_REQUEST),
-        ({"state": ""}, codes.BAD_REQUEST),
+        ({"response_type": "token"}, codes.RESPONSE_TYPE_INVALID),
+        ({"redirect_uri": "https://attacker.example/cb"}, codes.BAD_PARAMETER),
+        ({"state": ""}, codes.BAD_PARAMETER),
     ],
 )
 def test_a_bad_authorize_request_gets_no_consent(own: Api, over: dict[str, str], code: int) -> None:
@@ -159,7 +160,7 @@ def test_expiry_and_refresh_on_the_virtual_clock_rotate_the_refresh_token(
     assert renewed["result"] == 1 and renewed["refresh_token"] != got["refresh_token"]
     assert _as(own, renewed["access_token"]).status_code == 200
     # The refresh token used is dead: a stale copy of it gets nothing.
-    assert _refresh(own, got["refresh_token"]).json()["result"] == codes.ACCESS_DENIED
+    assert _refresh(own, got["refresh_token"]).json()["result"] == codes.INVALID_TOKEN
     # Past the refresh token's life: the access token says the authorization expired.
     store.advance(timedelta(days=181))
     assert _as(own, renewed["access_token"]).json()["result"] == codes.AUTHORIZATION_EXPIRED

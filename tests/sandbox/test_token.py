@@ -39,7 +39,7 @@ def test_wrong_secret_is_refused_without_echoing_it(api: Api) -> None:
 
 def test_grant_type_must_be_client_credentials(api: Api) -> None:
     answer = api.request("POST", TOKEN, params=creds(grant="password"))
-    assert answer.status_code == 400 and answer.json()["result"] == codes.BAD_REQUEST
+    assert answer.status_code == 400 and answer.json()["result"] == codes.GRANT_TYPE_INVALID
 
 
 def test_calls_need_app_id_and_token_in_the_query(api: Api) -> None:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 
-from ksctl.apply.reconcile import AccountContext, Waiting, _poll, _store
+from ksctl.apply.reconcile import AccountContext, Waiting, _poll, _store, store_ledger
 from ksctl.backups.manifest import BackupKind
-from ksctl.contract.wire import Job, JobStatus, Ticket, TicketStatus
+from ksctl.contract.wire import Job, JobStatus
 from ksctl.engine.action import Action
 from ksctl.engine.guarantee import DESTRUCTIVE, GIFT_LEDGER, INTERACTIONS, created_by, describe
 from ksctl.engine.guarantee import parse as parse_key
@@ -165,19 +165,11 @@ async def _gift_ledger(action: Action, ctx: AccountContext) -> None:
         ticket = result.answer.ticket
         if ticket is None:
             raise RuntimeError("the platform opened no gift-ledger ticket")
-    if ticket.status is not TicketStatus.fulfilled:
-        ticket = await ctx.client.get_ticket(ticket.id)
-        if ticket.status is not TicketStatus.fulfilled:
-            raise Waiting(
-                f"the gift-ledger backup vanished; ticket {ticket.id} provides it again by "
-                f"{ticket.fulfilled_at.isoformat()}",
-                ticket.fulfilled_at,
-            )
-    done: Ticket = ticket
-    await _store(
+    await store_ledger(
         ctx,
-        BackupKind.gift_ledger,
-        None,
-        f"ticket {done.id}",
-        lambda path: ctx.client.download_ticket(done, path),
+        ticket,
+        lambda t: (
+            f"the gift-ledger backup vanished; ticket {t.id} provides it again by "
+            f"{t.fulfilled_at.isoformat()}"
+        ),
     )

@@ -266,14 +266,26 @@ async def download_gift_ledger(action: Action, ctx: AccountContext) -> Outcome:
     ticket = ctx.state.open_work.gift_ledger_ticket
     if ticket is None:
         raise Waiting("no gift-ledger ticket is open yet")
+    await store_ledger(
+        ctx,
+        ticket,
+        lambda t: (
+            f"gift-ledger ticket {t.id} is open; the platform expects to "
+            f"fulfil it by {t.fulfilled_at.isoformat()}"
+        ),
+    )
+    return Outcome.done
+
+
+async def store_ledger(
+    ctx: AccountContext, ticket: Ticket, open_message: Callable[[Ticket], str]
+) -> None:
+    """Download the ledger of a fulfilled ticket into the store; a ticket still open is a
+    wait until the platform's expected date (`open_message` says what waits)."""
     if ticket.status is not TicketStatus.fulfilled:
         ticket = await ctx.client.get_ticket(ticket.id)
         if ticket.status is not TicketStatus.fulfilled:
-            raise Waiting(
-                f"gift-ledger ticket {ticket.id} is open; the platform expects to "
-                f"fulfil it by {ticket.fulfilled_at.isoformat()}",
-                ticket.fulfilled_at,
-            )
+            raise Waiting(open_message(ticket), ticket.fulfilled_at)
     done: Ticket = ticket
     await _store(
         ctx,
@@ -282,7 +294,6 @@ async def download_gift_ledger(action: Action, ctx: AccountContext) -> Outcome:
         f"ticket {done.id}",
         lambda path: ctx.client.download_ticket(done, path),
     )
-    return Outcome.done
 
 
 @reconciles(T.download_replay)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ksctl.errors import KsctlError
+from ksctl.home import EMBEDDED_URL
 
 if TYPE_CHECKING:  # loaded by the commands that reach a platform, not by every start-up
     import httpx
@@ -31,8 +32,6 @@ ENV_APP_ID = "KSCTL_APP_ID"
 ENV_APP_SECRET = "KSCTL_APP_SECRET"
 ENV_TOKEN_STORE = "KSCTL_TOKEN_STORE"
 ENV_TOKEN_KEY = "KSCTL_TOKEN_KEY"
-
-EMBEDDED_URL = "http://sandbox.ksctl.invalid"  # never resolved: the transport is in-process
 
 
 class TargetError(KsctlError):

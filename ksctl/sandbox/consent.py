@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import click
 import httpx
 
-from ksctl.compose import EMBEDDED_URL
+from ksctl.home import EMBEDDED_URL
 from ksctl.sandbox.commands import _fail, _home, _one_line_errors, _store, sandbox
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 import click
-from click.utils import make_default_short_help
 
 from ksctl import __version__
 from ksctl.apply.unlock_cli import force_unlock_command
@@ -64,7 +63,10 @@ class KsctlGroup(click.Group):
         rows = []
         for name in names:
             if name not in self.commands and name in self.lazy:
-                rows.append((name, make_default_short_help(self.lazy[name][1], limit)))
+                # A stand-in command shortens the help as click does (public API in every
+                # click; click.utils.make_default_short_help is deprecated from 8.5).
+                stand_in = click.Command(name, help=self.lazy[name][1])
+                rows.append((name, stand_in.get_short_help_str(limit)))
                 continue
             command = self.get_command(ctx, name)
             if command is not None and not command.hidden:

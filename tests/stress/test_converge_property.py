@@ -245,7 +245,10 @@ def explained(reason: str, run: Run, account_id: str) -> bool:
     if "MCN contract" in reason:
         ack = bool(desired.acknowledge and desired.acknowledge.contract_breach)
         return seed.contract is not None and seed.contract.until > now and not ack
-    if "may not write" in reason:
+    # A missing grant reads as "may not write" (the org's admin rights, modelled) or as the
+    # holder never having authorized the app (100200111, a real code: the plan names
+    # `ksctl auth login`).
+    if "may not write" in reason or "never authorized" in reason:
         parent = run.seeds.get(seed.parent or "")
         return (
             denial(

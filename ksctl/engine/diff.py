@@ -93,34 +93,45 @@ _PLAIN = (str, int, bool, type(None))
 def diff_documents(have: dict[str, Any], want: dict[str, Any]) -> Changes:
     """The changes from `have` to `want` at their leaves, as deepdiff reports them.
 
-    Scalar properties (a section's permission, a count, a toggle) are compared here; only
-    the collections that differ (schedules, replays: mappings keyed by platform ids) go to
-    deepdiff, in one call. deepdiff costs about a millisecond an account for the whole
-    document, equality far less: a converged account needs no deepdiff at all.
+    Plain scalars (a section's permission, a count, a toggle, an entry of a collection keyed
+    by platform ids: a schedule, a replay's backup) are compared here, in mappings of any
+    depth, and one on one side only is a change to or from None; anything else that differs
+    (a float, a list, a mapping against a scalar) goes to deepdiff, in one call. deepdiff
+    costs about 0.2 ms an account even for a few entries (a 10,000-account closure: 3 of its
+    8.6 s of CPU), the plain comparison a few microseconds.
     """
     out: Changes = {}
     deep_have: dict[str, Any] = {}
     deep_want: dict[str, Any] = {}
-    for section in _keys(have, want):
-        h, w = have.get(section, _MISSING), want.get(section, _MISSING)
-        if isinstance(h, dict) and isinstance(w, dict):
-            for key in _keys(h, w):
-                _compare(
-                    out,
-                    deep_have,
-                    deep_want,
-                    (section, key),
-                    h.get(key, _MISSING),
-                    w.get(key, _MISSING),
-                )
-        else:
-            _compare(out, deep_have, deep_want, (section,), h, w)
+    _walk(out, deep_have, deep_want, (), have, want)
     if deep_have or deep_want:
         out.update(leaves(DeepDiff(deep_have, deep_want, view="tree", ignore_order=True)))
     return out
 
 
 _MISSING: Any = object()
+
+
+def _walk(
+    out: Changes,
+    deep_have: dict[str, Any],
+    deep_want: dict[str, Any],
+    path: PathT,
+    have: dict[str, Any],
+    want: dict[str, Any],
+) -> None:
+    if not all(type(k) is str for k in (*have, *want)):  # deepdiff names other keys its own way
+        _defer(deep_have, deep_want, path, have, want)
+        return
+    for key in _keys(have, want):
+        _compare(
+            out,
+            deep_have,
+            deep_want,
+            (*path, key),
+            have.get(key, _MISSING),
+            want.get(key, _MISSING),
+        )
 
 
 def _keys(have: dict[str, Any], want: dict[str, Any]) -> list[str]:
@@ -136,16 +147,36 @@ def _compare(
     h: Any,
     w: Any,
 ) -> None:
-    """A changed plain scalar goes to `out`; anything else that may differ, to the deepdiff
-    documents at the same path (a side that lacks it stays without it)."""
-    if type(h) is type(w) and isinstance(h, _PLAIN):
+    """A changed plain scalar goes to `out`, and one on one side only (deepdiff reports it
+    added or removed); mappings are compared key by key; anything else that may differ, to
+    the deepdiff documents at the same path (a side that lacks it stays without it)."""
+    th, tw = type(h), type(w)
+    if th is tw and th in _PLAIN:
         if h != w:
             out[path] = (h, w)
         return
-    if type(h) is type(w) is dict and _same(h, w):
+    if h is _MISSING and tw in _PLAIN:
+        out[path] = (None, w)
         return
+    if w is _MISSING and th in _PLAIN:
+        out[path] = (h, None)
+        return
+    if th is tw is dict:
+        if not _same(h, w):
+            _walk(out, deep_have, deep_want, path, h, w)
+        return
+    _defer(deep_have, deep_want, path, h, w)
+
+
+def _defer(
+    deep_have: dict[str, Any], deep_want: dict[str, Any], path: PathT, h: Any, w: Any
+) -> None:
+    """`h` and `w` to the deepdiff documents at `path` (the root: both whole mappings)."""
     for doc, value in ((deep_have, h), (deep_want, w)):
         if value is _MISSING:
+            continue
+        if not path:
+            doc.update(value)
             continue
         node = doc
         for key in path[:-1]:

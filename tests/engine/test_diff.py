@@ -40,6 +40,34 @@ def test_any_two_documents_diff_as_deepdiff_diffs_them(have: Any, want: Any) -> 
     assert diff_documents(have, want) == whole
 
 
+# Collections keyed by platform ids (schedules, replays), larger than `documents`' so that the
+# two sides share any share of their keys: deepdiff reports a mapping whole below a third.
+ids = st.sampled_from([f"s{i}" for i in range(8)])
+collections = st.dictionaries(ids, scalars, max_size=8)
+nested = st.dictionaries(keys, st.one_of(collections, st.dictionaries(keys, collections)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(nested, nested)
+def test_collections_diff_as_deepdiff_diffs_them(have: Any, want: Any) -> None:
+    whole = leaves(DeepDiff(have, want, view="tree", ignore_order=True))
+    assert diff_documents(have, want) == whole
+
+
+def test_plain_entries_of_collections_need_no_deepdiff(monkeypatch: Any) -> None:
+    """A closure's collections (a schedule to cancel, a replay to back up) are all plain."""
+    import ksctl.engine.diff as diff
+
+    monkeypatch.setattr(diff, "DeepDiff", None)  # called, it would raise
+    have = {"schedules": {"s1": "Live"}, "backups": {"replays": {"r1": "absent"}}}
+    want = {"schedules": {}, "backups": {"replays": {"r1": "present", "r2": "present"}}}
+    assert diff_documents(have, want) == {
+        ("schedules", "s1"): ("Live", None),
+        ("backups", "replays", "r1"): ("absent", "present"),
+        ("backups", "replays", "r2"): (None, "present"),
+    }
+
+
 @settings(max_examples=50, deadline=None)
 @given(sections)
 def test_a_document_against_itself_has_no_changes(doc: Any) -> None:

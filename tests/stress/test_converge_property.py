@@ -53,7 +53,8 @@ from tests.stress.support import (
 )
 from tests.stress.worlds import NOW, SHORT_BAN_DAYS, Case, cases
 
-EXAMPLES = int(os.environ.get("KSCTL_STRESS_EXAMPLES", "60"))
+# 40 in CI: each example is a dozen CLI runs (~2.5 s), and CI has a 15-minute budget.
+EXAMPLES = int(os.environ.get("KSCTL_STRESS_EXAMPLES", "40"))
 RUN_GAP = timedelta(hours=25)  # past a quota reset, a short ticket, an export job
 CONVERGE_WITHIN = 14  # runs without faults (the slowest world: 8 writes a day, 3-day review)
 NO_FAULTS = {"error_rate": 0.0, "lost_response_rate": 0.0, "latency_ms": 0}

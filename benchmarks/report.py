@@ -172,7 +172,9 @@ def size_table(size: Mapping[str, Any], rate: int) -> list[str]:
         secs = median(runs[mode], "seconds")
         reads = median(runs[mode], admitted_reads)
         throttled = median(runs[mode], lambda r: refused(r, "read"))
-        shown = _n(round(reads)) + (f" (+{_n(round(throttled))} refused 429)" if throttled else "")
+        shown = _n(round(reads)) + (
+            f" (+{_n(round(throttled))} refused 400002)" if throttled else ""
+        )
         lines.append(
             f"| {label} | {_secs(secs)} | {_per_1000(secs, n)} | {_ratio(secs, load)} "
             f"| {shown} | {_per(reads, n)} "

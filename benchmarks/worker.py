@@ -39,11 +39,12 @@ def _last_seq(store: Store) -> int:
 
 def _calls_since(store: Store, seq: int) -> dict[str, Any]:
     """Requests answered since `seq`: `calls` counts them by `kind:operation` (e.g.
-    `read:get_quota`), `refused` by kind those answered with an error (e.g. 429 over the rate)."""
+    `read:get_quota`), `refused` by kind those refused (a `result` other than 1, e.g. 400002
+    over the rate: refusals are HTTP 200, so the status does not tell)."""
     log = [r for r in store.request_log() if r["seq"] > seq]
     return {
         "calls": dict(Counter(f"{r['kind']}:{r['operation']}" for r in log)),
-        "refused": dict(Counter(r["kind"] for r in log if r["status"] >= 400)),
+        "refused": dict(Counter(r["kind"] for r in log if r["result"] != 1)),
     }
 
 

@@ -2,7 +2,10 @@
 
 One table, shared by the sandbox (which answers with them) and the client (which turns
 them into typed errors). `retryable` says whether the same request may succeed later
-without anything else changing first. `REAL` holds the codes the open platform documents
+without anything else changing first. Every refusal is answered with HTTP 200 and the code
+in the body, as the real platform answers; `modelled_status` is the HTTP status the sandbox
+sent before it did so, still sent by a world that opts in (`refusal_status: modelled`).
+`REAL` holds the codes the open platform documents
 (docs/platform-api.md cites where): each keeps its real meaning, and the modelled
 operations' own codes (41xxxx, 503000) never reuse one.
 """
@@ -16,7 +19,7 @@ from dataclasses import dataclass
 class Code:
     code: int
     name: str
-    http_status: int
+    modelled_status: int  # only with the world's `refusal_status: modelled`
     retryable: bool
     meaning: str
 
@@ -270,12 +273,12 @@ REAL = frozenset(
 def markdown_table() -> str:
     """The code table as markdown, for the OpenAPI description and the docs."""
     rows = [
-        "| code | name | HTTP | retryable | real or modelled | meaning |",
+        "| code | name | retryable | real or modelled | meaning | HTTP (opt-in) |",
         "|---|---|---|---|---|---|",
     ]
     for c in sorted(CODES.values(), key=lambda c: c.code):
         rows.append(
-            f"| {c.code} | {c.name} | {c.http_status} | {'yes' if c.retryable else 'no'} "
-            f"| {'real' if c.code in REAL else 'modelled'} | {c.meaning} |"
+            f"| {c.code} | {c.name} | {'yes' if c.retryable else 'no'} "
+            f"| {'real' if c.code in REAL else 'modelled'} | {c.meaning} | {c.modelled_status} |"
         )
     return "\n".join(rows)

@@ -34,6 +34,7 @@ from ksctl.platform.errors import (
     IntegrityError,
     NetworkError,
     ProtocolError,
+    RangeNotSatisfiable,
     RateLimited,
     TransientError,
 )
@@ -333,9 +334,22 @@ async def _fetch(
     headers = {"Accept-Encoding": "identity"}
     if offset:
         headers["Range"] = f"bytes={offset}-"
+    try:
+        return await _fetch_range(open_stream, sink, offset, size, sha256, deadline, headers)
+    except RangeNotSatisfiable:  # the partial is longer than the file now
+        return size, sha256, False
+
+
+async def _fetch_range(
+    open_stream: OpenStream,
+    sink: DownloadSink,
+    offset: int,
+    size: int | None,
+    sha256: str | None,
+    deadline: _Deadline,
+    headers: dict[str, str],
+) -> tuple[int | None, str | None, bool]:
     async with open_stream(headers) as response:
-        if response.status_code == 416:
-            return size, sha256, False
         total = _total_size(response, offset)
         if offset and response.status_code == 200:
             sink.restart()  # the server ignored Range and sends everything

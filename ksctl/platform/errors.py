@@ -18,7 +18,8 @@ printed, logged or journaled as it is.
     ├── NotFound                410001
     ├── Refused                 a platform rule refuses this change now (pending schedule,
     │   │                       MCN contract, no permission, expired export, bad request...)
-    │   └── VerificationFailed  410003, 410004: SMS verification missing or wrong
+    │   ├── VerificationFailed  410003, 410004: SMS verification missing or wrong
+    │   └── RangeNotSatisfiable 410012 or HTTP 416: a download resumed past the file's end
     ├── NotReady                410006 streaming, 410010 job/ticket pending: wait
     ├── PreconditionFailed      410008: the account changed since it was read (If-Match)
     ├── IdempotencyConflict     410009: a key reused for a different request
@@ -143,6 +144,10 @@ class VerificationFailed(Refused):
     pass
 
 
+class RangeNotSatisfiable(Refused):
+    """A download's Range lies outside the file: the download starts over from byte 0."""
+
+
 class NotReady(PlatformError):
     default_retryable = True
 
@@ -191,7 +196,7 @@ _BY_CODE: dict[int, type[PlatformError]] = {
     codes.CONTRACT_BREACH: Refused,
     codes.INTERACTIONS_EXPIRED: Refused,
     codes.COPYRIGHT_PROOF_REQUIRED: Refused,
-    codes.RANGE_NOT_SATISFIABLE: Refused,  # downloads handle 416 before it becomes an error
+    codes.RANGE_NOT_SATISFIABLE: RangeNotSatisfiable,  # downloads start over on it
     codes.VERIFICATION_REQUIRED: VerificationFailed,
     codes.SMS_CODE_INVALID: VerificationFailed,
     codes.STREAMING_NOW: NotReady,

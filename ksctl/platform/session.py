@@ -25,6 +25,7 @@ from ksctl.platform.errors import (
     PlatformError,
     ProtocolError,
     QuotaExhausted,
+    RangeNotSatisfiable,
     RateLimited,
     ServerError,
     TransientError,
@@ -448,9 +449,11 @@ class Session:
     ) -> AsyncIterator[httpx.Response]:
         """A streamed GET of raw content (a download), authenticated.
 
-        Error answers (other than 416, which the caller handles) are decoded into typed
-        errors before anything is yielded; an expired token is renewed here. A failure
-        while the caller reads the body surfaces as NetworkError.
+        Only content is yielded: a refusal (the JSON envelope, HTTP 200 like every refusal
+        of the platform, or a proxy's error status) is decoded into a typed error first; a
+        range outside the file, as the envelope's 410012 or a plain HTTP 416, is
+        RangeNotSatisfiable. An expired token is renewed here. A failure while the caller
+        reads the body surfaces as NetworkError.
         """
         renewals = 0
         while True:
@@ -462,9 +465,16 @@ class Session:
                         "GET", path, params=query, headers=dict(headers or {})
                     ) as response:
                         self.observe(response)
-                        if response.is_success or response.status_code == 416:
+                        enveloped = _is_envelope(response)
+                        if response.is_success and not enveloped:
                             yield response
                             return
+                        if response.status_code == 416 and not enveloped:
+                            raise RangeNotSatisfiable(
+                                f"GET {path}: the range lies outside the file (HTTP 416)",
+                                code=codes.RANGE_NOT_SATISFIABLE,
+                                http_status=416,
+                            )
                         raw = await read_capped(response, self.limits.max_response_bytes)
                         refusal = self.decode(response, raw)
                 except httpx.TransportError as exc:
@@ -480,6 +490,12 @@ class Session:
             if own and refusal.code in AUTHORIZATION_LOST and self.accounts is not None:
                 raise self.accounts.lose(str(account_id), refusal.code)
             raise await self._error(refusal, write=False, account_id=None, token=token)
+
+
+def _is_envelope(response: httpx.Response) -> bool:
+    """A JSON answer: on a download, the envelope of a refusal (content is never JSON)."""
+    media = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+    return media == "application/json"
 
 
 def _worth_retrying(err: PlatformError) -> bool:

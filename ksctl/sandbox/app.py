@@ -2,7 +2,10 @@
 
 Routes only translate: path and query parameters are declared here (so that the OpenAPI
 document is exact), the work happens in `reads` and `operations`, inside the transaction
-that `dispatch` opens. Every answer, errors included, is the `result` envelope.
+that `dispatch` opens. Every answer, errors included, is the `result` envelope, and every
+refusal of an API is HTTP 200 as on the real platform (docs/platform-api.md, "Envelope").
+Only what no API answered keeps an HTTP status: an unknown path (404), a method the path
+does not have (405, with `Allow`), and a crash of the sandbox itself (500).
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from ksctl.contract.wire import (
     AppealAnswer,
     AppealRequest,
     DisableLiveRequest,
-    ErrorAnswer,
     Feature,
     JobAnswer,
     QuotaAnswer,
@@ -38,7 +40,16 @@ from ksctl.contract.wire import (
     WriteAnswer,
 )
 from ksctl.sandbox import auth, operations, reads
-from ksctl.sandbox.dispatch import Call, Handler, Incoming, Kind, error_outcome, serve
+from ksctl.sandbox.dispatch import (
+    Call,
+    Handler,
+    Incoming,
+    Kind,
+    error_outcome,
+    modelled_statuses,
+    serve,
+)
+from ksctl.sandbox.meta import NotSeeded
 from ksctl.sandbox.refusal import Refusal
 from ksctl.sandbox.store import Store
 
@@ -62,20 +73,13 @@ IfMatch = Annotated[
 ]
 RangeHeader = Annotated[str | None, Header(alias="Range", description="bytes=START-END, one range")]
 
-ERROR_STATUSES = [400, 401, 403, 404, 409, 410, 412, 429, 503]
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorAnswer, "description": "refused: `result` holds the code"}
-    for status in ERROR_STATUSES
-}
-
 
 def _file_responses(media_type: str) -> dict[int | str, dict[str, Any]]:
+    # A refusal of a download is the JSON envelope, HTTP 200 too (openapi.py adds it).
     binary = {"content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}
     return {
         200: {**binary, "description": "the whole file"},
         206: {**binary, "description": "the requested range"},
-        416: {"model": ErrorAnswer, "description": "range not satisfiable"},
-        **ERRORS,
     }
 
 
@@ -109,8 +113,16 @@ async def _respond(
     )
 
 
-def _refused(code: int, message: str) -> Response:
-    outcome = error_outcome(Refusal(code, message), "")
+async def _refused(request: Request, code: int, message: str, status: int = 200) -> Response:
+    outcome = error_outcome(Refusal(code, message), "", status)
+    store: Store | None = getattr(request.app.state, "store", None)
+    if store is not None and outcome.status == 200:
+        try:
+            settings = await anyio.to_thread.run_sync(store.settings)
+        except NotSeeded:
+            pass
+        else:
+            modelled_statuses(outcome, settings)
     return Response(outcome.body, status_code=outcome.status, media_type=outcome.media_type)
 
 
@@ -142,7 +154,6 @@ TOKEN_FORM = {
     "/oauth2/access_token",
     operation_id="accessToken",
     response_model=TokenAnswer,
-    responses=ERRORS,
     tags=["token"],
     openapi_extra=TOKEN_FORM,
 )
@@ -186,7 +197,6 @@ async def access_token(
     "/openapi/accounts",
     operation_id="listAccounts",
     response_model=AccountsPage,
-    responses=ERRORS,
     tags=["accounts"],
 )
 async def list_accounts(
@@ -208,7 +218,6 @@ async def list_accounts(
     "/openapi/accounts/{account_id}",
     operation_id="getAccount",
     response_model=AccountAnswer,
-    responses=ERRORS,
     tags=["accounts"],
 )
 async def get_account(request: Request, account_id: AccountId) -> Response:
@@ -222,7 +231,6 @@ async def get_account(request: Request, account_id: AccountId) -> Response:
     "/openapi/accounts/{account_id}/schedules",
     operation_id="listSchedules",
     response_model=SchedulesPage,
-    responses=ERRORS,
     tags=["schedules"],
 )
 async def list_schedules(
@@ -241,7 +249,6 @@ async def list_schedules(
     "/openapi/accounts/{account_id}/replays",
     operation_id="listReplays",
     response_model=ReplaysPage,
-    responses=ERRORS,
     tags=["replays"],
 )
 async def list_replays(
@@ -280,7 +287,6 @@ async def replay_content(
     "/openapi/jobs/{job_id}",
     operation_id="getJob",
     response_model=JobAnswer,
-    responses=ERRORS,
     tags=["backups"],
 )
 async def get_job(request: Request, job_id: ItemId) -> Response:
@@ -305,7 +311,6 @@ async def job_content(request: Request, job_id: ItemId, range: RangeHeader = Non
     "/openapi/tickets/{ticket_id}",
     operation_id="getTicket",
     response_model=TicketAnswer,
-    responses=ERRORS,
     tags=["backups"],
 )
 async def get_ticket(request: Request, ticket_id: ItemId) -> Response:
@@ -334,7 +339,6 @@ async def ticket_content(
     "/openapi/appeals/{appeal_id}",
     operation_id="getAppeal",
     response_model=AppealAnswer,
-    responses=ERRORS,
     tags=["replays"],
 )
 async def get_appeal(request: Request, appeal_id: ItemId) -> Response:
@@ -347,7 +351,6 @@ async def get_appeal(request: Request, appeal_id: ItemId) -> Response:
     "/openapi/quota",
     operation_id="getQuota",
     response_model=QuotaAnswer,
-    responses=ERRORS,
     tags=["quota"],
 )
 async def get_quota(request: Request) -> Response:
@@ -364,7 +367,6 @@ def _write(
         path,
         operation_id=operation_id,
         response_model=WriteAnswer,
-        responses=ERRORS,
         tags=[tag],
         openapi_extra=_body(body) if body else None,
     )
@@ -541,12 +543,15 @@ async def takedown_appeal(
 async def _invalid_request(request: Request, exc: Exception) -> Response:
     first = exc.errors()[0] if isinstance(exc, RequestValidationError) and exc.errors() else {}
     where = ".".join(str(p) for p in first.get("loc", ()))
-    return _refused(
-        codes.BAD_REQUEST, f"invalid request: {where}: {first.get('msg', 'malformed')}".strip()
+    return await _refused(
+        request,
+        codes.BAD_REQUEST,
+        f"invalid request: {where}: {first.get('msg', 'malformed')}".strip(),
     )
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
+    # No API answered (no such path, or not with this method): the HTTP status stays.
     status = getattr(exc, "status_code", 500)
     code = (
         codes.NOT_FOUND
@@ -555,8 +560,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         if status < 500
         else codes.SERVER_ERROR
     )
-    response = _refused(code, str(getattr(exc, "detail", "")) or "refused")
-    response.status_code = status
+    response = await _refused(
+        request, code, str(getattr(exc, "detail", "")) or "refused", status=status
+    )
     response.headers.update(getattr(exc, "headers", None) or {})  # e.g. Allow on a 405
     if status == 405:
         # Every documented method of the path, whichever router declared it (the token
@@ -569,7 +575,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
-    return _refused(codes.SERVER_ERROR, "internal error of the sandbox")
+    # A bug of the sandbox, not an answer of the API: HTTP 500 keeps it visible (schemathesis).
+    return await _refused(request, codes.SERVER_ERROR, "internal error of the sandbox", 500)
 
 
 def bare_app() -> FastAPI:

@@ -1,13 +1,17 @@
 """One request, start to end, in one transaction: faults, auth, limits, idempotency, handler.
 
 Order matters and is the contract:
-1. fault injection (an injected 503 happens before anything else: nothing changed);
+1. fault injection (an injected 503000 happens before anything else: nothing changed);
 2. token check (`app_id` + `access_token` in the query);
 3. read rate (reads) / Idempotency-Key: a repeated key answers the first answer, a reused
    key with another request answers 410009 (writes);
 4. the handler, inside a savepoint: a refusal rolls back whatever it had started, so a
    refused write provably changed nothing;
-5. the request log; commit; then, for a write, maybe "lose" the answer (503 after commit).
+5. the request log; commit; then, for a write, maybe "lose" the answer (503000 after commit).
+
+A refusal is HTTP 200 with the code in the body, as the real platform answers (a world
+with `refusal_status: modelled` sends the code's own status instead); `Outcome.result`
+carries the code, so nothing here reads a status to know whether a request was refused.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ class Outcome:
     media_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
     delay_ms: int = 0
+    result: int = codes.OK  # the envelope's code: OK, or the refusal's
 
 
 @dataclass
@@ -85,9 +90,20 @@ def json_outcome(
     return Outcome(status, model.model_dump_json().encode("utf-8"), headers=dict(headers or {}))
 
 
-def error_outcome(refusal: Refusal, request_id: str) -> Outcome:
+def error_outcome(refusal: Refusal, request_id: str, status: int = 200) -> Outcome:
+    """The refusal's envelope; HTTP 200 unless `status` says otherwise (no API answered)."""
     body = ErrorAnswer(result=refusal.code, error_msg=refusal.message, request_id=request_id)
-    return json_outcome(body, refusal.http_status, refusal.headers)
+    outcome = json_outcome(body, status, refusal.headers)
+    outcome.result = refusal.code
+    return outcome
+
+
+def modelled_statuses(outcome: Outcome, settings: PlatformSettings) -> Outcome:
+    """With the world's `refusal_status: modelled`, a refusal gets its code's own status."""
+    modelled = settings.refusal_status == "modelled"
+    if modelled and outcome.result != codes.OK and outcome.status == 200:
+        outcome.status = codes.describe(outcome.result).modelled_status
+    return outcome
 
 
 def serve(
@@ -107,9 +123,9 @@ def serve(
             call = Call(conn, now, settings, request_id, incoming)
             if open_platform.serves(settings.profile, operation):
                 outcome, admitted = _run(call, kind, handler, draw, int(wall))
-            else:  # the open_platform profile has only the real endpoints
+            else:  # the open_platform profile has only the real endpoints: no API answers
                 outcome, admitted = (
-                    error_outcome(open_platform.not_served(operation), request_id),
+                    error_outcome(open_platform.not_served(operation), request_id, 404),
                     False,
                 )
             _log(call, kind, operation, account_id, outcome, admitted, wall)
@@ -117,9 +133,10 @@ def serve(
         outcome = error_outcome(Refusal(codes.UNAVAILABLE, str(exc)), request_id)
         outcome.headers.update({"X-Request-Id": request_id, "X-Ksctl-Sandbox": "1"})
         return outcome
-    if kind == Kind.write and draw.lost and outcome.status < 300:
+    if kind == Kind.write and draw.lost and outcome.result == codes.OK:
         lost = Refusal(codes.UNAVAILABLE, "the platform is unavailable for a moment")
         outcome = error_outcome(lost, request_id)
+    modelled_statuses(outcome, settings)
     outcome.headers.setdefault("X-Request-Id", request_id)
     outcome.headers["X-Platform-Time"] = now.isoformat()  # the virtual clock, for clients
     outcome.headers["X-Ksctl-Sandbox"] = "1"  # clients may relax checks meant for production
@@ -190,12 +207,7 @@ def _log(
     admitted: bool,
     wall: float,
 ) -> None:
-    result = codes.OK
-    if outcome.status >= 400 and outcome.media_type == "application/json":
-        try:
-            result = ErrorAnswer.model_validate_json(outcome.body).result
-        except ValueError:
-            result = codes.SERVER_ERROR
+    result = outcome.result
     app_id = call.app_or_none.app_id if call.app_or_none else call.incoming.query.get("app_id")
     call.conn.execute(
         "INSERT INTO requests(wall, wall_second, at, request_id, app_id, kind, operation, "

@@ -14,8 +14,8 @@ from ksctl.sandbox.world import Faults
 
 @dataclass(frozen=True)
 class Draw:
-    error: bool  # answer 503 before handling: nothing happened
-    lost: bool  # for a write: commit, then answer 503 as if the answer was lost on the way
+    error: bool  # refuse (503000) before handling: nothing happened
+    lost: bool  # for a write: commit, then refuse (503000) as if the answer was lost
 
 
 def draw(faults: Faults, seq: int) -> Draw:

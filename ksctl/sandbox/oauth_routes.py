@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from ksctl.contract import codes
 from ksctl.contract.wire import OAuthTokenAnswer
 from ksctl.sandbox import oauth
-from ksctl.sandbox.app import ERRORS, _respond
+from ksctl.sandbox.app import _respond
 from ksctl.sandbox.dispatch import Call, Handler, Kind, Outcome
 from ksctl.sandbox.refusal import Refusal
 
@@ -34,12 +34,15 @@ def _page(status: int, text: str) -> Outcome:
 
 
 def _refusal_page(refusal: Refusal) -> Outcome:
-    return _page(
-        refusal.http_status,
+    # A page for people, not an API answer: a plain 400 (the real page's is undocumented).
+    page = _page(
+        400,
         "<!doctype html><html><head><meta charset='utf-8'><title>授权失败</title></head>"
         f"<body><h1>授权失败</h1><p id='error'>{refusal.code}: {refusal.message}</p>"
         "</body></html>",
     )
+    page.result = refusal.code  # for the request log
+    return page
 
 
 @router.get("/oauth2/authorize", include_in_schema=False)
@@ -100,7 +103,6 @@ async def authorize_decision(request: Request) -> Response:
     "/oauth2/access_token",
     operation_id="exchangeCode",
     response_model=OAuthTokenAnswer,
-    responses=ERRORS,
     tags=["token"],
 )
 async def exchange_code(
@@ -127,7 +129,6 @@ async def exchange_code(
     "/oauth2/refresh_token",
     operation_id="refreshToken",
     response_model=OAuthTokenAnswer,
-    responses=ERRORS,
     tags=["token"],
 )
 async def refresh_token(

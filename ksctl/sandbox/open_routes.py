@@ -15,7 +15,7 @@ from ksctl.contract.open_platform import (
     UserInfoAnswer,
 )
 from ksctl.sandbox import open_platform
-from ksctl.sandbox.app import ERRORS, _respond
+from ksctl.sandbox.app import _respond
 from ksctl.sandbox.dispatch import Kind
 
 router = APIRouter()
@@ -26,7 +26,6 @@ TAGS: list[str | object] = ["open platform"]
     "/openapi/user_info",
     operation_id="userInfo",
     response_model=UserInfoAnswer,
-    responses=ERRORS,
     tags=TAGS,
 )
 async def user_info(request: Request) -> Response:
@@ -38,7 +37,6 @@ async def user_info(request: Request) -> Response:
     "/openapi/photo/count",
     operation_id="photoCount",
     response_model=PhotoCountAnswer,
-    responses=ERRORS,
     tags=TAGS,
 )
 async def photo_count(request: Request) -> Response:
@@ -50,7 +48,6 @@ async def photo_count(request: Request) -> Response:
     "/openapi/photo/list",
     operation_id="photoList",
     response_model=PhotoListAnswer,
-    responses=ERRORS,
     tags=TAGS,
 )
 async def photo_list(
@@ -74,7 +71,6 @@ async def photo_list(
     "/openapi/photo/info",
     operation_id="photoInfo",
     response_model=PhotoInfoAnswer,
-    responses=ERRORS,
     tags=TAGS,
 )
 async def photo_info(

@@ -13,5 +13,6 @@ class Refusal(Exception):
         self.headers = headers or {}
 
     @property
-    def http_status(self) -> int:
-        return codes.describe(self.code).http_status
+    def modelled_status(self) -> int:
+        """The HTTP status a world with `refusal_status: modelled` sends (else 200)."""
+        return codes.describe(self.code).modelled_status

@@ -41,13 +41,13 @@ class Seed(BaseModel):
 
 class Faults(Seed):
     error_rate: float = Field(
-        0.0, ge=0.0, le=1.0, description="share of requests answered 503 before handling"
+        0.0, ge=0.0, le=1.0, description="share of requests refused with 503000 before handling"
     )
     lost_response_rate: float = Field(
         0.0,
         ge=0.0,
         le=1.0,
-        description="share of writes committed, then answered 503 as if the answer was lost",
+        description="share of writes committed, then refused with 503000 as if the answer was lost",
     )
     latency_ms: int = Field(0, ge=0, le=60_000)
     seed: int = 1
@@ -74,6 +74,12 @@ class PlatformSettings(Seed):
         "modelled",
         description="open_platform: serve only the real open platform's endpoints "
         "(user_info, photo/*, the token endpoints)",
+    )
+    refusal_status: Literal["real", "modelled"] = Field(
+        "real",
+        description="real: every refusal is HTTP 200 with the code in the body, as the real "
+        "platform answers; modelled: the code's own HTTP status (4xx/5xx, the sandbox's "
+        "answers before 2026-12-02), for scripts that went by it",
     )
     oauth: OAuthSettings = OAuthSettings()
     faults: Faults = Faults()

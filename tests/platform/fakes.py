@@ -65,8 +65,10 @@ def ok(
 
 
 def refuse(
-    code: int, msg: str = "refused", *, status: int = 400, headers: dict[str, str] | None = None
+    code: int, msg: str = "refused", *, status: int = 200, headers: dict[str, str] | None = None
 ) -> httpx.Response:
+    """A refusal as the real platform answers it: HTTP 200, the code in the body (`status`
+    for a server that sends one)."""
     return httpx.Response(
         status,
         json={"result": code, "error_msg": msg, "request_id": "req-9"},

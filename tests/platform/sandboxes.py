@@ -62,7 +62,8 @@ class _Cut(httpx.AsyncByteStream):
 
 
 class CuttingTransport(httpx.AsyncBaseTransport):
-    """Drops the connection of the first `times` content downloads after `after` bytes."""
+    """Drops the connection of the first `times` content downloads after `after` bytes (a
+    refusal, JSON and HTTP 200 like content, is left whole)."""
 
     def __init__(self, inner: httpx.AsyncBaseTransport, after: int, times: int = 1) -> None:
         self.inner, self.after, self.times = inner, after, times
@@ -72,7 +73,8 @@ class CuttingTransport(httpx.AsyncBaseTransport):
         response = await self.inner.handle_async_request(request)
         if request.url.path.endswith("/content"):
             self.ranges.append(request.headers.get("Range"))
-            if self.times > 0 and response.status_code in (200, 206):
+            content = not response.headers.get("content-type", "").startswith("application/json")
+            if self.times > 0 and content and response.status_code in (200, 206):
                 self.times -= 1
                 assert isinstance(response.stream, httpx.AsyncByteStream)
                 return httpx.Response(

@@ -245,7 +245,7 @@ def test_sms_code_and_ticket_never_show() -> None:
     p.script(
         "POST",
         "/openapi/accounts/a1/live/disable",
-        refuse(codes.VERIFICATION_REQUIRED, "ticket vt-ABCDEF-123 expired", status=403),
+        refuse(codes.VERIFICATION_REQUIRED, "ticket vt-ABCDEF-123 expired"),
     )
 
     async def go() -> None:
@@ -309,7 +309,7 @@ def test_a_failed_batch_cancels_the_others_and_raises_typed() -> None:
         first = query(request)["ids"].split(",")[0]
         started.append(first)
         if first == "acct00000":
-            return refuse(codes.ACCESS_DENIED, "denied", status=403)
+            return refuse(codes.ACCESS_DENIED, "denied")
         await asyncio.sleep(10)  # would hang the test if not cancelled
         return batch_reader()(request)
 

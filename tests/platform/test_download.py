@@ -54,7 +54,9 @@ class ContentServer:
         cuts: list[int | None] | None = None,
         honour_range: bool = True,
         sha: str | None = SHA,
+        past_the_end: str = "envelope",
     ) -> None:
+        self.past_the_end = past_the_end  # envelope: 200 and 410012, as the sandbox; http: 416
         self.content = content
         self.cuts = list(cuts or [])
         self.honour_range = honour_range
@@ -72,7 +74,10 @@ class ContentServer:
         if rng and self.honour_range:
             start = int(rng.removeprefix("bytes=").rstrip("-"))
             if start >= total:
-                return httpx.Response(416, headers={"Content-Range": f"bytes */{total}"})
+                unsatisfiable = {"Content-Range": f"bytes */{total}"}
+                if self.past_the_end == "http":
+                    return httpx.Response(416, headers=unsatisfiable)
+                return refuse(codes.RANGE_NOT_SATISFIABLE, "past the end", headers=unsatisfiable)
             part = self.content[start:]
             headers |= {
                 "Content-Range": f"bytes {start}-{total - 1}/{total}",
@@ -174,14 +179,18 @@ def test_server_ignoring_range_restarts_cleanly(tmp_path: Path) -> None:
     assert server.ranges == [None, "bytes=400000-"]
 
 
-def test_range_beyond_the_end_restarts(tmp_path: Path) -> None:
+@pytest.mark.parametrize("past_the_end", ["envelope", "http"])
+def test_range_beyond_the_end_restarts(tmp_path: Path, past_the_end: str) -> None:
     dest = tmp_path / "r1.mp4"
     sink = LocalFileSink(dest)
     with sink.open_append() as f:
         f.write(b"x" * 10)
-    server = ContentServer(content=b"abc", sha=hashlib.sha256(b"abc").hexdigest())
+    server = ContentServer(
+        content=b"abc", sha=hashlib.sha256(b"abc").hexdigest(), past_the_end=past_the_end
+    )
     got = fetch(platform_with(server), dest, listing=False)
     assert dest.read_bytes() == b"abc" and got.size == 3
+    assert server.ranges == ["bytes=10-", None]
 
 
 def test_corrupt_content_fails_verification_and_leaves_nothing(tmp_path: Path) -> None:
@@ -215,16 +224,20 @@ def test_without_any_sha_nothing_counts_as_present(tmp_path: Path) -> None:
     assert not dest.exists()
 
 
-def test_refusals_are_typed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("status", [200, 409])
+def test_refusals_are_typed_and_never_land_in_the_file(tmp_path: Path, status: int) -> None:
+    # 200: the envelope, as the platform refuses; its JSON is not the file's content.
     p = FakePlatform()
-    p.script("GET", PATH, refuse(codes.NOT_READY, "not yet", status=409))
+    p.script("GET", PATH, refuse(codes.NOT_READY, "not yet", status=status))
+    dest = tmp_path / "r1.mp4"
     with pytest.raises(NotReady):
-        fetch(p, tmp_path / "r1.mp4")
+        fetch(p, dest)
+    assert not dest.exists() and not LocalFileSink(dest).partial.exists()
 
 
 def test_expired_token_is_renewed_for_downloads(tmp_path: Path) -> None:
     p = FakePlatform()
-    p.script("GET", PATH, refuse(codes.TOKEN_EXPIRED, "expired", status=401), ContentServer())
+    p.script("GET", PATH, refuse(codes.TOKEN_EXPIRED, "expired"), ContentServer())
     fetch(p, tmp_path / "r1.mp4")
     assert len(p.calls("POST", "/oauth2/access_token")) == 2
 

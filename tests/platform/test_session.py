@@ -12,6 +12,8 @@ from ksctl.platform.errors import (
     AccountBanned,
     AuthError,
     NetworkError,
+    NotFound,
+    PlatformError,
     PreconditionFailed,
     ProtocolError,
     QuotaExhausted,
@@ -59,7 +61,7 @@ def test_token_is_fetched_once_with_a_form_body_and_sent_in_the_query() -> None:
 
 def test_expired_token_is_renewed_once_and_the_call_repeated() -> None:
     p = FakePlatform()
-    p.script("GET", QUOTA, refuse(codes.TOKEN_EXPIRED, "expired", status=401), ok(QUOTA_OK))
+    p.script("GET", QUOTA, refuse(codes.TOKEN_EXPIRED, "expired"), ok(QUOTA_OK))
     clock = FakeClock()
 
     async def go() -> None:
@@ -75,7 +77,7 @@ def test_expired_token_is_renewed_once_and_the_call_repeated() -> None:
 
 def test_a_token_that_keeps_expiring_is_an_auth_error() -> None:
     p = FakePlatform()
-    p.script("GET", QUOTA, refuse(codes.TOKEN_EXPIRED, "expired", status=401))
+    p.script("GET", QUOTA, refuse(codes.TOKEN_EXPIRED, "expired"))
 
     async def go() -> None:
         async with make_client(p) as c:
@@ -88,7 +90,7 @@ def test_a_token_that_keeps_expiring_is_an_auth_error() -> None:
 
 def test_bad_credentials_fail_fast_with_a_hint() -> None:
     p = FakePlatform()
-    p.token_answers.append(refuse(codes.INVALID_CREDENTIALS, "bad secret", status=401))
+    p.token_answers.append(refuse(codes.INVALID_CREDENTIALS, "bad secret"))
 
     async def go() -> None:
         async with make_client(p) as c:
@@ -106,8 +108,8 @@ def test_bad_credentials_fail_fast_with_a_hint() -> None:
         httpx.ConnectError("refused"),
         httpx.ReadTimeout("slow"),
         httpx.RemoteProtocolError("peer closed"),
-        refuse(codes.SERVER_ERROR, "boom", status=500),
-        refuse(codes.UNAVAILABLE, "busy", status=503),
+        refuse(codes.SERVER_ERROR, "boom"),
+        refuse(codes.UNAVAILABLE, "busy"),
         httpx.Response(502, text="<html>bad gateway</html>"),
     ],
 )
@@ -128,7 +130,7 @@ def test_transient_failures_are_retried_with_backoff(failure: object) -> None:
 
 def test_token_fetch_failures_are_retried_too() -> None:
     p = FakePlatform()
-    p.token_answers.extend([httpx.ConnectError("down"), refuse(codes.UNAVAILABLE, "x", status=503)])
+    p.token_answers.extend([httpx.ConnectError("down"), refuse(codes.UNAVAILABLE, "x")])
     p.script("GET", QUOTA, ok(QUOTA_OK))
 
     async def go() -> None:
@@ -144,7 +146,7 @@ def test_rate_limit_honours_retry_after() -> None:
     p.script(
         "GET",
         QUOTA,
-        refuse(codes.OVER_LIMIT, "rate", status=429, headers={"Retry-After": "7"}),
+        refuse(codes.OVER_LIMIT, "rate", headers={"Retry-After": "7"}),
         ok(QUOTA_OK),
     )
     clock = FakeClock()
@@ -173,9 +175,7 @@ def test_retries_stop_at_max_attempts() -> None:
 
 def test_retries_stop_at_max_elapsed_rather_than_wait_past_it() -> None:
     p = FakePlatform()
-    p.script(
-        "GET", QUOTA, refuse(codes.OVER_LIMIT, "rate", status=429, headers={"Retry-After": "600"})
-    )
+    p.script("GET", QUOTA, refuse(codes.OVER_LIMIT, "rate", headers={"Retry-After": "600"}))
     clock = FakeClock()
 
     async def go() -> None:
@@ -190,7 +190,7 @@ def test_retries_stop_at_max_elapsed_rather_than_wait_past_it() -> None:
 
 def test_terminal_errors_are_not_retried() -> None:
     p = FakePlatform()
-    p.script("POST", CANCEL, refuse(codes.IDEMPOTENCY_CONFLICT, "reused", status=409))
+    p.script("POST", CANCEL, refuse(codes.IDEMPOTENCY_CONFLICT, "reused"))
     clock = FakeClock()
 
     async def go() -> None:
@@ -218,9 +218,7 @@ def test_a_write_is_retried_with_the_same_key_and_if_match() -> None:
     p = FakePlatform()
     replay = ok(write_json(), headers={"Idempotent-Replayed": "true"})
     # the first try committed but its answer was lost; the retry gets the first answer
-    p.script(
-        "POST", CANCEL, httpx.ReadError("lost"), refuse(codes.UNAVAILABLE, "x", status=503), replay
-    )
+    p.script("POST", CANCEL, httpx.ReadError("lost"), refuse(codes.UNAVAILABLE, "x"), replay)
 
     async def go() -> None:
         async with make_client(p) as c:
@@ -236,7 +234,7 @@ def test_a_write_is_retried_with_the_same_key_and_if_match() -> None:
 
 def test_refusals_on_writes_are_explained_with_one_account_read() -> None:
     p = FakePlatform()
-    p.script("POST", CANCEL, refuse(codes.LIVE_BANNED, "live banned", status=403))
+    p.script("POST", CANCEL, refuse(codes.LIVE_BANNED, "live banned"))
     p.script(
         "GET",
         ACCT,
@@ -258,7 +256,7 @@ def test_refusals_on_writes_are_explained_with_one_account_read() -> None:
 
 def test_explaining_is_best_effort() -> None:
     p = FakePlatform()
-    p.script("POST", CANCEL, refuse(codes.PRECONDITION_FAILED, "version", status=412))
+    p.script("POST", CANCEL, refuse(codes.PRECONDITION_FAILED, "version"))
     p.script("GET", ACCT, httpx.ConnectError("down"))
 
     async def go() -> None:
@@ -272,7 +270,7 @@ def test_explaining_is_best_effort() -> None:
 
 def test_plain_refusals_are_not_enriched() -> None:
     p = FakePlatform()
-    p.script("POST", CANCEL, refuse(codes.BAD_REQUEST, "bad", status=400))
+    p.script("POST", CANCEL, refuse(codes.BAD_REQUEST, "bad"))
 
     async def go() -> None:
         async with make_client(p) as c:
@@ -317,6 +315,73 @@ def test_result_1_with_an_error_status_is_not_success() -> None:
 
     with pytest.raises(ServerError):
         run(go())
+
+
+@pytest.mark.parametrize(
+    ("code", "error"),
+    [
+        (codes.NOT_FOUND, NotFound),
+        (codes.LIVE_BANNED, AccountBanned),
+        (codes.PRECONDITION_FAILED, PreconditionFailed),
+        (codes.INVALID_CREDENTIALS, AuthError),
+    ],
+)
+@pytest.mark.parametrize("status", [200, 400, 403])
+def test_a_refusal_goes_by_its_result_whatever_the_status(
+    code: int, error: type[Exception], status: int
+) -> None:
+    # 200 is how the real platform refuses; a 4xx is a server that still sends statuses
+    # (a sandbox world with `refusal_status: modelled`): the same error either way.
+    p = FakePlatform()
+    p.script("GET", QUOTA, refuse(code, "no", status=status))
+
+    async def go() -> None:
+        async with make_client(p, retry=RetryPolicy(max_attempts=1)) as c:
+            await c.get_quota()
+
+    with pytest.raises(error) as e:
+        run(go())
+    assert isinstance(e.value, PlatformError) and e.value.code == code
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.Response(502, text="<html>bad gateway</html>"),
+        httpx.Response(503),
+        httpx.Response(504, text="upstream timed out"),
+        httpx.Response(429),
+        httpx.Response(429, text="slow down", headers={"Retry-After": "3"}),
+    ],
+)
+def test_a_proxys_status_without_an_envelope_stays_retryable(failure: httpx.Response) -> None:
+    p = FakePlatform()
+    p.script("GET", QUOTA, failure, ok(QUOTA_OK))
+    clock = FakeClock()
+
+    async def go() -> None:
+        async with make_client(p, clock=clock, retry=RetryPolicy(base_delay=0.1)) as c:
+            assert (await c.get_quota()).remaining == 99
+
+    run(go())
+    assert len(p.calls("GET", QUOTA)) == 2
+    wanted = float(failure.headers.get("Retry-After", 0))
+    assert len(clock.sleeps) == 1 and clock.sleeps[0] >= wanted
+
+
+def test_retry_after_on_a_200_refusal_is_honoured() -> None:
+    p = FakePlatform()
+    limited = refuse(codes.OVER_LIMIT, "rate", headers={"Retry-After": "5"})
+    assert limited.status_code == 200
+    p.script("GET", QUOTA, limited, ok(QUOTA_OK))
+    clock = FakeClock()
+
+    async def go() -> None:
+        async with make_client(p, clock=clock, retry=RetryPolicy(base_delay=0.1)) as c:
+            await c.get_quota()
+
+    run(go())
+    assert clock.sleeps == [5.0]
 
 
 def test_quota_is_tracked_and_a_known_empty_quota_stops_writes_before_sending() -> None:
@@ -394,7 +459,7 @@ def test_secrets_stay_out_of_errors_and_logs(caplog: pytest.LogCaptureFixture) -
     )
     caplog.set_level("DEBUG", logger="ksctl.platform")
     caplog.set_level("DEBUG", logger="httpx")
-    p.script("GET", "/openapi/jobs/j1", refuse(codes.NOT_FOUND, "no job", status=404))
+    p.script("GET", "/openapi/jobs/j1", refuse(codes.NOT_FOUND, "no job"))
 
     async def go() -> None:
         async with make_client(p, retry=RetryPolicy(max_attempts=2, base_delay=0.01)) as c:

@@ -9,7 +9,7 @@ import pytest
 
 from ksctl.contract import codes
 from ksctl.sandbox.store import Store
-from tests.sandbox.driver import Api
+from tests.sandbox.driver import Api, accepted
 
 CERT = "/openapi/accounts/{}/certification/live/remove"
 
@@ -21,7 +21,7 @@ def remove_cert(api: Api, account_id: str) -> tuple[int, int]:
 
 def test_institution_needs_admin_rights_on_its_org(api: Api) -> None:
     assert remove_cert(api, "inst1") == (200, 1)  # agency_app administers org_city
-    assert remove_cert(api, "inst2") == (403, codes.ACCESS_DENIED)
+    assert remove_cert(api, "inst2") == (200, codes.ACCESS_DENIED)
 
 
 def test_a_direct_grant_does_not_reach_an_institution(api: Api, store: Store) -> None:
@@ -29,23 +29,23 @@ def test_a_direct_grant_does_not_reach_an_institution(api: Api, store: Store) ->
     apps = [a.model_copy(update={"admin_orgs": [], "accounts": ["inst1"]}) for a in world.apps]
     store.seed(world.model_copy(update={"apps": apps}))
     api.token(fresh=True)
-    assert remove_cert(api, "inst1") == (403, codes.ACCESS_DENIED)
+    assert remove_cert(api, "inst1") == (200, codes.ACCESS_DENIED)
 
 
 def test_main_account_grant_covers_its_sub_accounts(api_for: Callable[[str], Api]) -> None:
     matrix = api_for("matrix_app")  # granted by main1 only
     assert remove_cert(matrix, "main1") == (200, 1)
-    assert matrix.post("/openapi/accounts/sub1/live/enable").status_code == 200
+    assert accepted(matrix.post("/openapi/accounts/sub1/live/enable"))
     # solo1's holder never authorized the matrix's app (the real platform's code).
-    assert remove_cert(matrix, "solo1") == (403, codes.NEVER_AUTHORIZED)
+    assert remove_cert(matrix, "solo1") == (200, codes.NEVER_AUTHORIZED)
 
 
 def test_an_app_without_grants_is_refused_everywhere(api_for: Callable[[str], Api]) -> None:
     other = api_for("other_app")
     for account_id in ("main1", "sub1", "solo1"):
-        assert remove_cert(other, account_id) == (403, codes.NEVER_AUTHORIZED)
+        assert remove_cert(other, account_id) == (200, codes.NEVER_AUTHORIZED)
     # An institution's writes need admin rights on its org, whoever authorized (modelled).
-    assert remove_cert(other, "inst1") == (403, codes.ACCESS_DENIED)
+    assert remove_cert(other, "inst1") == (200, codes.ACCESS_DENIED)
     assert other.account("main1")["access"]["write"] is False  # the read still answers
 
 
@@ -61,7 +61,7 @@ def test_an_app_without_grants_is_refused_everywhere(api_for: Callable[[str], Ap
 )
 def test_every_write_checks_access(api: Api, store: Store, path: str) -> None:
     answer = api.post(path)
-    assert answer.status_code == 403 and answer.json()["result"] == codes.NEVER_AUTHORIZED
+    assert answer.status_code == 200 and answer.json()["result"] == codes.NEVER_AUTHORIZED
     assert store.writes() == []
 
 
@@ -71,7 +71,7 @@ def test_downloads_check_access(api: Api, store: Store) -> None:
         {"replays": [{"id": "r1", "recorded_at": "2026-11-01T20:00:00+08:00", "size_bytes": 9}]},
     )
     answer = api.get("/openapi/accounts/stranger1/replays/r1/content")
-    assert answer.status_code == 403 and answer.json()["result"] == codes.NEVER_AUTHORIZED
+    assert answer.status_code == 200 and answer.json()["result"] == codes.NEVER_AUTHORIZED
 
 
 def test_a_grant_changed_in_the_world_is_seen_by_the_next_request(store: Store) -> None:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from ksctl.contract import codes
 from ksctl.sandbox.store import Store
-from tests.sandbox.driver import Api
+from tests.sandbox.driver import Api, accepted
 
 
 def disable(api: Api, account_id: str, **body: object) -> tuple[int, int]:
@@ -15,9 +15,9 @@ def disable(api: Api, account_id: str, **body: object) -> tuple[int, int]:
 
 
 def test_pending_schedule_blocks_closing_until_cancelled(api: Api) -> None:
-    assert disable(api, "main1") == (409, codes.PENDING_SCHEDULE)
+    assert disable(api, "main1") == (200, codes.PENDING_SCHEDULE)
     cancel = api.post("/openapi/accounts/main1/schedules/s1/cancel")
-    assert cancel.status_code == 200 and cancel.json()["changed"] is True
+    assert accepted(cancel) and cancel.json()["changed"] is True
     assert disable(api, "main1") == (200, 1)
 
 
@@ -29,7 +29,7 @@ def test_elapsed_and_cancelled_schedules_do_not_block(api: Api, store: Store) ->
 def test_cancelling_twice_changes_nothing_the_second_time(api: Api) -> None:
     api.post("/openapi/accounts/main1/schedules/s1/cancel")
     again = api.post("/openapi/accounts/main1/schedules/s1/cancel")
-    assert again.status_code == 200 and again.json()["changed"] is False
+    assert accepted(again) and again.json()["changed"] is False
     missing = api.post("/openapi/accounts/main1/schedules/nope/cancel")
     assert missing.json()["result"] == codes.NOT_FOUND
 
@@ -38,7 +38,7 @@ def test_closing_needs_a_verification_ticket(api: Api) -> None:
     path = "/openapi/accounts/solo1/live/disable"
     for body in (None, {}, {"verification_ticket": "vt_forged"}):
         answer = api.post(path, json=body)
-        assert answer.status_code == 403
+        assert answer.status_code == 200
         assert answer.json()["result"] == codes.VERIFICATION_REQUIRED
     assert disable(api, "solo1") == (200, 1)
 
@@ -57,7 +57,7 @@ def test_wrong_used_or_expired_codes_are_refused(api: Api, store: Store) -> None
     code = store.sms_inbox()[-1]["code"]
     wrong = str((int(code) + 1) % 1_000_000).zfill(6)
     assert api.post(verify, json={"code": wrong}).json()["result"] == codes.SMS_CODE_INVALID
-    assert api.post(verify, json={"code": code}).status_code == 200
+    assert accepted(api.post(verify, json={"code": code}))
     assert api.post(verify, json={"code": code}).json()["result"] == codes.SMS_CODE_INVALID  # used
     api.post("/openapi/accounts/solo1/sms/send")
     store.advance(timedelta(seconds=301))
@@ -68,35 +68,35 @@ def test_wrong_used_or_expired_codes_are_refused(api: Api, store: Store) -> None
 def test_verification_ticket_is_short_lived(api: Api, store: Store) -> None:
     ticket = api.verification("solo1")
     store.advance(timedelta(seconds=601))
-    assert disable(api, "solo1", verification_ticket=ticket) == (403, codes.VERIFICATION_REQUIRED)
+    assert disable(api, "solo1", verification_ticket=ticket) == (200, codes.VERIFICATION_REQUIRED)
 
 
 def test_verification_ticket_is_single_use_and_per_account(api: Api) -> None:
     ticket = api.verification("solo1")
     assert disable(api, "contract0", verification_ticket=ticket) == (
-        403,
+        200,
         codes.VERIFICATION_REQUIRED,
     )
     assert disable(api, "solo1", verification_ticket=ticket) == (200, 1)
     assert api.post("/openapi/accounts/solo1/live/enable").json()["changed"] is True
-    assert disable(api, "solo1", verification_ticket=ticket) == (403, codes.VERIFICATION_REQUIRED)
+    assert disable(api, "solo1", verification_ticket=ticket) == (200, codes.VERIFICATION_REQUIRED)
 
 
 def test_refused_closure_keeps_the_ticket(api: Api, store: Store) -> None:
     ticket = api.verification("streaming1")
-    assert disable(api, "streaming1", verification_ticket=ticket) == (409, codes.STREAMING_NOW)
+    assert disable(api, "streaming1", verification_ticket=ticket) == (200, codes.STREAMING_NOW)
     store.set_streaming("streaming1", False)
     assert disable(api, "streaming1", verification_ticket=ticket) == (200, 1)
 
 
 def test_streaming_blocks_closing(api: Api, store: Store) -> None:
-    assert disable(api, "streaming1") == (409, codes.STREAMING_NOW)
+    assert disable(api, "streaming1") == (200, codes.STREAMING_NOW)
     store.set_streaming("streaming1", False)
     assert disable(api, "streaming1") == (200, 1)
 
 
 def test_mcn_contract_needs_the_breach_acknowledged(api: Api) -> None:
-    assert disable(api, "contract1") == (409, codes.CONTRACT_BREACH)
+    assert disable(api, "contract1") == (200, codes.CONTRACT_BREACH)
     assert disable(api, "contract1", acknowledge_contract_breach=True) == (200, 1)
 
 
@@ -125,7 +125,7 @@ def test_closing_revokes_the_certification_tag_but_not_blue_v(api: Api, store: S
 def test_closing_a_closed_account_changes_nothing(api: Api, store: Store) -> None:
     body = {"verification_ticket": "vt_whatever"}  # not consumed: nothing to close
     answer = api.post("/openapi/accounts/closed1/live/disable", json=body)
-    assert answer.status_code == 200 and answer.json()["changed"] is False
+    assert accepted(answer) and answer.json()["changed"] is False
     assert store.writes() == []
 
 
@@ -157,12 +157,13 @@ def test_features(api: Api) -> None:
     cart = api.post("/openapi/accounts/main1/features/shopping_cart/disable").json()
     assert cart["account"]["monetization"]["shopping_cart"] == "disabled"
     unknown = api.post("/openapi/accounts/main1/features/gifts/enable")
-    assert unknown.status_code == 400 and unknown.json()["result"] == codes.BAD_REQUEST
+    assert unknown.status_code == 200 and unknown.json()["result"] == codes.BAD_REQUEST
 
 
 def test_an_account_without_a_phone_cannot_be_verified(api: Api) -> None:
     answer = api.post("/openapi/accounts/bare1/sms/send")
-    assert answer.status_code == 400 and "phone" in answer.json()["error_msg"]
+    assert answer.status_code == 200 and "phone" in answer.json()["error_msg"]
+    assert answer.json()["result"] == codes.BAD_REQUEST
 
 
 def test_odd_codes_are_just_wrong_codes(api: Api) -> None:
@@ -177,4 +178,4 @@ def test_odd_codes_are_just_wrong_codes(api: Api) -> None:
         content=b'{"code": "\\ud800"}',
         headers={"Idempotency-Key": "lone", "Content-Type": "application/json"},
     )
-    assert surrogate.status_code == 400
+    assert surrogate.status_code == 200 and surrogate.json()["result"] == codes.BAD_REQUEST

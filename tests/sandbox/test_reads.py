@@ -11,7 +11,7 @@ from ksctl.contract import codes
 from ksctl.contract.wire import AccountsPage
 from ksctl.sandbox import db
 from ksctl.sandbox.store import Store
-from tests.sandbox.driver import Api
+from tests.sandbox.driver import Api, accepted
 
 
 def test_batch_read_keeps_order_and_lists_missing_ids(api: Api) -> None:
@@ -55,7 +55,7 @@ def test_single_read_has_the_version_as_etag(api: Api, store: Store) -> None:
 
 def test_unknown_account_is_404(api: Api) -> None:
     answer = api.get("/openapi/accounts/nobody")
-    assert answer.status_code == 404 and answer.json()["result"] == codes.NOT_FOUND
+    assert answer.status_code == 200 and answer.json()["result"] == codes.NOT_FOUND
 
 
 def test_access_is_reported_not_refused(api: Api) -> None:
@@ -84,13 +84,13 @@ def test_ids_batches_page_with_count(api: Api) -> None:
 def test_more_than_200_ids_is_a_bad_request(api: Api) -> None:
     ids = ",".join(f"a{i}" for i in range(201))
     answer = api.get("/openapi/accounts", ids=ids)
-    assert answer.status_code == 400 and answer.json()["result"] == codes.BAD_REQUEST
+    assert answer.status_code == 200 and answer.json()["result"] == codes.BAD_REQUEST
 
 
 def test_bad_cursor_and_count_are_bad_requests(api: Api) -> None:
     assert api.get("/openapi/accounts", cursor="%%%").json()["result"] == codes.BAD_REQUEST
     answer = api.get("/openapi/accounts", count=0)
-    assert answer.status_code == 400 and answer.json()["result"] == codes.BAD_REQUEST
+    assert answer.status_code == 200 and answer.json()["result"] == codes.BAD_REQUEST
 
 
 def test_without_ids_every_managed_account_in_pages(api: Api) -> None:
@@ -168,7 +168,7 @@ def test_a_batch_costs_the_same_few_queries_whatever_its_size(
     def selects(ids: list[str]) -> int:
         statements = _count_queries(monkeypatch)
         answer = api.get("/openapi/accounts", ids=",".join(ids))
-        assert answer.status_code == 200 and len(answer.json()["accounts"]) == len(ids)
+        assert accepted(answer) and len(answer.json()["accounts"]) == len(ids)
         return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT"))
 
     small = selects([f"bulk{i:04d}" for i in range(2)])

@@ -13,6 +13,7 @@ from benchmarks.server import served as serve_sandbox
 from ksctl.sandbox.embedded import sandbox_path
 from ksctl.sandbox.store import Store
 from ksctl.sandbox.world import World
+from tests.sandbox.driver import accepted
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def test_two_processes_see_one_world(served: tuple[str, Store]) -> None:
         assert after["version"] != before["version"]
         path = "/openapi/accounts/solo1/certification/live/remove"
         changed = http.post(path, params=auth, headers={"Idempotency-Key": "over-http"})
-        assert changed.status_code == 200 and changed.json()["changed"] is True
+        assert accepted(changed) and changed.json()["changed"] is True
     assert store.account("solo1").certification.live_certified is False  # and the reverse
 
 
@@ -55,7 +56,7 @@ def test_a_repeated_key_over_http_is_one_write(served: tuple[str, Store]) -> Non
         answers = [
             http.post(path, params=auth, headers={"Idempotency-Key": "same-key"}) for _ in range(3)
         ]
-    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert [accepted(a) for a in answers] == [True, True, True]
     assert answers[1].content == answers[0].content == answers[2].content
     assert answers[2].headers["Idempotent-Replayed"] == "true"
     assert answers[0].headers["X-Ksctl-Sandbox"] == "1"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ksctl.contract import codes
 from ksctl.sandbox.store import Store, UnknownAccount
 from ksctl.sandbox.world import World
 from tests.sandbox.driver import Api
@@ -74,7 +75,8 @@ def test_an_unseeded_sandbox_says_so(tmp_path: Path, portal: object) -> None:
         answer = api.request("GET", "/openapi/quota")
     finally:
         api.close()
-    assert answer.status_code == 503 and "seed" in answer.json()["error_msg"]
+    assert answer.status_code == 200 and "seed" in answer.json()["error_msg"]
+    assert answer.json()["result"] == codes.UNAVAILABLE
 
 
 def test_store_repr_holds_no_secrets(store: Store) -> None:

@@ -149,6 +149,7 @@ def assert_closed_only_after_backups(
         for r in log
         if r["operation"] in ("replay_content", "job_content", "ticket_content")
         and r["status"] in CONTENT_OK
+        and r["result"] == 1  # a refused download is HTTP 200 too
     ]
     store = BackupStore(LocalSink(ws.root / ".ksctl" / "backups"))
     for w in writes:
@@ -188,6 +189,7 @@ def assert_fetched_again_after_damage(ws: Workspace, damaged: Mapping[Item, int]
         for r in log
         if r["operation"] in ("replay_content", "job_content", "ticket_content")
         and r["status"] in CONTENT_OK
+        and r["result"] == 1  # a refused download is HTTP 200 too
     ]
     for w in writes:
         scope = DESTRUCTIVE.get(w["operation"], ())

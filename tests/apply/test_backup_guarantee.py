@@ -240,3 +240,42 @@ def test_refresh_reports_replays_lost_after_the_takedown_never_in_sync(ws: Works
     assert f"# account {ID} (潮牌服饰旗舰店): error" in plan.stdout
     again = ws.ksctl("apply", "close.yaml", "--auto-approve")
     assert again.exit_code == 1
+
+
+def forget_the_ledger_ticket(ws: Workspace) -> None:
+    """The platform no longer lists the fulfilled ticket (a real one is kept for a while
+    only): fetching the ledger again means asking for it again, a write call. The row is
+    moved aside, not deleted, so the next ticket gets a new id as on the platform."""
+    with ws.store.transaction() as conn:
+        conn.execute("UPDATE tickets SET account_id = 'forgotten' WHERE account_id = ?", (ID,))
+
+
+def test_a_refetch_that_needs_a_write_waits_for_the_quota_then_proceeds(
+    ws: Workspace,
+) -> None:
+    setup(ws)
+    made = ws.ksctl("plan", "close.yaml", "--out", "plan.json")
+    assert made.exit_code == 0, made.stderr
+    account = json.loads(Path("plan.json").read_text(encoding="utf-8"))["accounts"][0]
+    assert "gift_ledger" in account["backups_held"]
+    (DEST / ID / "gift_ledger.csv").unlink()
+    forget_the_ledger_ticket(ws)
+    # Today's quota leaves exactly the plan's own write calls: none for asking again.
+    before = ws.store.writes()
+    ws.store.configure(
+        write_quota_per_day=len(before) + sum(a["write_calls"] for a in account["actions"])
+    )
+    waited = ws.ksctl("apply", "plan.json", "--auto-approve")
+    assert waited.exit_code == 3, waited.stderr
+    assert "gift ledger again needs a write call and the day's quota is spent" in waited.stderr
+    assert ws.store.writes() == before  # nothing destructive, not even an SMS
+    assert not store(ws).verified(BackupKind.gift_ledger, ID, None)
+    assert ws.store.version(ID) == account["version"]
+    ws.store.advance(timedelta(hours=25))  # the quota resets
+    again = ws.ksctl("apply", "plan.json", "--auto-approve")
+    assert again.exit_code == 3, again.stderr  # the takedown appeal is under review
+    operations = [w["operation"] for w in ws.store.writes()[len(before) :]]
+    assert operations[0] == "request_gift_ledger", operations
+    assert "disable_live" in operations and "takedown_appeal" in operations, operations
+    assert store(ws).verified(BackupKind.gift_ledger, ID, None)
+    finish_and_check_in_sync(ws)

@@ -16,6 +16,7 @@ import hashlib
 import os
 import posixpath
 import re
+import stat
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ class Sink(Protocol):
     """The few file operations a destination needs."""
 
     def exists(self, path: str) -> bool: ...
+    def is_folder(self, path: str) -> bool: ...
     def open_read(self, path: str) -> IO[bytes]: ...
     def write_atomic(self, path: str, chunks: Iterable[bytes]) -> None: ...
     def size(self, path: str) -> int: ...
@@ -61,8 +63,17 @@ class LocalSink:
         return self.root / path
 
     def exists(self, path: str) -> bool:
-        found = self._path(path)
-        return found.is_file() and not found.is_symlink()  # a link is not a backup
+        # lstat: a link is not a backup (one call where is_file + is_symlink made two).
+        try:
+            return stat.S_ISREG(os.lstat(self._path(path)).st_mode)
+        except OSError:
+            return False
+
+    def is_folder(self, path: str) -> bool:
+        try:  # followed, as the files' paths are: only "nothing can be under it" matters
+            return stat.S_ISDIR(os.stat(self._path(path)).st_mode)
+        except OSError:
+            return False
 
     def open_read(self, path: str) -> IO[bytes]:
         # O_NOFOLLOW: a link planted after `exists` fails here (ELOOP), never followed.
@@ -114,6 +125,9 @@ class FsspecSink:
 
     def exists(self, path: str) -> bool:
         return bool(self.fs.isfile(self._path(path)))
+
+    def is_folder(self, path: str) -> bool:
+        return bool(self.fs.isdir(self._path(path)))
 
     def open_read(self, path: str) -> IO[bytes]:
         return self.fs.open(self._path(path), "rb")
@@ -211,6 +225,10 @@ class BackupStore:
         return digest.hexdigest() == found.sha256
 
     def state(self, account_id: str, replay_ids: Iterable[str]) -> BackupState:
+        # An account with no folder holds nothing: one look instead of one per file
+        # (most of a first plan's stats, or of its requests on S3).
+        if not self.sink.is_folder(_safe(account_id, "account id")):
+            return BackupState(interactions=False, gift_ledger=False, replays=frozenset())
         return BackupState(
             interactions=self.verified(BackupKind.interactions, account_id),
             gift_ledger=self.verified(BackupKind.gift_ledger, account_id),

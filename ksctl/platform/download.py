@@ -335,58 +335,46 @@ async def _fetch(
     if offset:
         headers["Range"] = f"bytes={offset}-"
     try:
-        return await _fetch_range(open_stream, sink, offset, size, sha256, deadline, headers)
+        async with open_stream(headers) as response:
+            total = _total_size(response, offset)
+            if offset and response.status_code == 200:
+                sink.restart()  # the server ignored Range and sends everything
+            elif offset and response.status_code == 206 and _range_start(response) != offset:
+                return size, sha256, False
+            if size is None:
+                size = total
+            if size is None:
+                raise ProtocolError(
+                    f"no size known for {sink.describe()} (none listed, no Content-Length): "
+                    "refusing an unbounded download"
+                )
+            deadline.sized(size)
+            header_sha = response.headers.get("X-Content-SHA256")
+            if sha256 is None and header_sha:
+                sha256 = header_sha.lower()
+            have = 0 if response.status_code == 200 else offset
+            over = False
+            with sink.open_append() as out:
+                # No chunk size: a fixed one would hold bytes back, and lose them on a cut.
+                async for chunk in response.aiter_bytes():
+                    if have + len(chunk) > size:
+                        over = True  # not one byte past the listed size reaches the disk
+                        break
+                    out.write(chunk)
+                    have += len(chunk)
+            if over:
+                sink.restart()
+                raise IntegrityError(
+                    f"the content for {sink.describe()} ran past its listed size of {size} "
+                    "bytes: stopped and removed the partial"
+                )
+        if size is not None and sink.offset() < size:
+            raise NetworkError(
+                f"the content for {sink.describe()} ended early, at byte {sink.offset()} of {size}"
+            )
+        return size, sha256, True
     except RangeNotSatisfiable:  # the partial is longer than the file now
         return size, sha256, False
-
-
-async def _fetch_range(
-    open_stream: OpenStream,
-    sink: DownloadSink,
-    offset: int,
-    size: int | None,
-    sha256: str | None,
-    deadline: _Deadline,
-    headers: dict[str, str],
-) -> tuple[int | None, str | None, bool]:
-    async with open_stream(headers) as response:
-        total = _total_size(response, offset)
-        if offset and response.status_code == 200:
-            sink.restart()  # the server ignored Range and sends everything
-        elif offset and response.status_code == 206 and _range_start(response) != offset:
-            return size, sha256, False
-        if size is None:
-            size = total
-        if size is None:
-            raise ProtocolError(
-                f"no size known for {sink.describe()} (none listed, no Content-Length): "
-                "refusing an unbounded download"
-            )
-        deadline.sized(size)
-        header_sha = response.headers.get("X-Content-SHA256")
-        if sha256 is None and header_sha:
-            sha256 = header_sha.lower()
-        have = 0 if response.status_code == 200 else offset
-        over = False
-        with sink.open_append() as out:
-            # No chunk size: a fixed one would hold bytes back, and lose them on a cut.
-            async for chunk in response.aiter_bytes():
-                if have + len(chunk) > size:
-                    over = True  # not one byte past the listed size reaches the disk
-                    break
-                out.write(chunk)
-                have += len(chunk)
-        if over:
-            sink.restart()
-            raise IntegrityError(
-                f"the content for {sink.describe()} ran past its listed size of {size} "
-                "bytes: stopped and removed the partial"
-            )
-    if size is not None and sink.offset() < size:
-        raise NetworkError(
-            f"the content for {sink.describe()} ended early, at byte {sink.offset()} of {size}"
-        )
-    return size, sha256, True
 
 
 def _range_start(response: httpx.Response) -> int | None:

@@ -62,18 +62,19 @@ class LocalSink:
     def _path(self, path: str) -> Path:
         return self.root / path
 
-    def exists(self, path: str) -> bool:
-        # lstat: a link is not a backup (one call where is_file + is_symlink made two).
+    def _mode(self, path: str, *, follow: bool) -> int:
         try:
-            return stat.S_ISREG(os.lstat(self._path(path)).st_mode)
+            return os.stat(self._path(path), follow_symlinks=follow).st_mode
         except OSError:
-            return False
+            return 0
+
+    def exists(self, path: str) -> bool:
+        # Not followed: a link is not a backup (one lstat, where is_file + is_symlink made two).
+        return stat.S_ISREG(self._mode(path, follow=False))
 
     def is_folder(self, path: str) -> bool:
-        try:  # followed, as the files' paths are: only "nothing can be under it" matters
-            return stat.S_ISDIR(os.stat(self._path(path)).st_mode)
-        except OSError:
-            return False
+        # Followed, as the files' paths are: only "nothing can be under it" matters.
+        return stat.S_ISDIR(self._mode(path, follow=True))
 
     def open_read(self, path: str) -> IO[bytes]:
         # O_NOFOLLOW: a link planted after `exists` fails here (ELOOP), never followed.
